@@ -1,0 +1,61 @@
+"""One frozen description of a model: hashable (a cache key), printable, and saved beside weights."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+ARCHS = ("elman", "lstm", "gru", "window")
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
+INITS = ("gaussian", "orthogonal", "identity")
+COMBINES = ("concat", "mean", "max")
+TOKENIZERS = ("word", "char")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything needed to rebuild a language model exactly (same seed, same weights)."""
+
+    arch: str = "elman"  # elman | lstm | gru | window (Bengio et al. 2003)
+    tokenizer: str = "word"  # word | char
+    embed_dim: int = 16  # size of e_w; ignored when one_hot (then I = V)
+    one_hot: bool = False  # Elman (1990) fed one-hot vectors instead of learned embeddings
+    hidden_size: int = 32  # H
+    num_layers: int = 1  # L, stacked: layer l reads layer l-1's states
+    bidirectional: bool = False  # D = 2: a second network reads the text right to left
+    combine: str = "concat"  # how the two directions are merged for the readout: concat | mean | max
+    activation: str = "tanh"  # f in h_t = f(u_t); Elman only (LSTM/GRU use their own gates)
+    init: str = "orthogonal"  # W_hh before rescaling: gaussian | orthogonal | identity
+    spectral_radius: float = 1.0  # W_hh is rescaled so that max |eigenvalue| equals this
+    window: int = 5  # n, the context window of the fixed-window model
+    seed: int = 0  # every random choice (weights, hashed vectors) derives from it
+
+    def __post_init__(self) -> None:
+        for name, allowed in (
+            ("arch", ARCHS),
+            ("activation", ACTIVATIONS),
+            ("init", INITS),
+            ("combine", COMBINES),
+            ("tokenizer", TOKENIZERS),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}={getattr(self, name)!r} is not one of {', '.join(allowed)}")
+        for name in ("embed_dim", "hidden_size", "num_layers", "window"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.spectral_radius >= 0:  # also rejects NaN
+            raise ValueError(f"spectral_radius must be a non-negative number, got {self.spectral_radius}")
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def replace(self, **changes) -> ModelConfig:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

@@ -1,0 +1,144 @@
+"""Gradients of one prediction with respect to every earlier state and input, by autograd in float64.
+
+The target is the word being predicted, as on the slide: for P(mat | the cat sat on the) the target
+is "mat" at position t, and the prediction is read from h_{t-1}. Distance k = t - s counts tokens back
+from the target to position s, so the word just before the target sits at k = 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+
+from ..models.lm import LanguageModel
+from ..models.recurrent import DIRECTIONS, record_name
+from .numeric import safe_norm, status
+
+QUANTITIES = ("loss", "logprob", "logit")
+
+
+@dataclass(frozen=True)
+class TargetGradients:
+    """Raw gradients of one scalar q (the loss, a log-probability or a logit at the target)."""
+
+    tokens: tuple[str, ...]
+    target: int  # position t of the predicted word
+    quantity: str
+    word: str  # the word whose probability / logit q measures
+    value: float  # q itself
+    d_x: torch.Tensor  # (T, I) dq/dx_s
+    d_h: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) dq/dh_s (total derivative through every path)
+    d_u: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) dq/du_s (Elman only)
+    h_prev: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) the state each step read, h_{s-1} (Elman only)
+
+
+def resolve_target(target: int, length: int) -> int:
+    t = target + length if target < 0 else target
+    if not 1 <= t < length:
+        raise ValueError(
+            f"target {target} is out of range: the predicted word needs at least one word before it "
+            f"(valid positions are 1..{length - 1}, or -1 for the last word)"
+        )
+    return t
+
+
+def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
+                     quantity: str = "loss", word: str | None = None) -> TargetGradients:
+    """q = -log P(w_t | w_<t) ("loss"), log P(word | w_<t) ("logprob") or z_{t-1}[word] ("logit"),
+    differentiated with respect to every x_s and every h_s of every layer and direction."""
+    if quantity not in QUANTITIES:
+        raise ValueError(f"quantity={quantity!r}: use one of {', '.join(QUANTITIES)}")
+    tokens, ids = model.tokens_and_ids(text_or_ids)
+    t = resolve_target(target, len(tokens))
+    word = tokens[t] if word is None else word
+    if quantity != "loss" and word not in model.vocab:
+        raise ValueError(f"'{word}' is not in the model's vocabulary, so it has no probability of its own")
+    word_id = model.vocab.stoi[model.vocab.key(word)] if word in model.vocab else 0
+    core = model.core
+    x = model.embed(tokens, ids).requires_grad_(True)  # (1, T, I)
+    recurrent = hasattr(core, "cells")
+    names = [f"l{layer}.{DIRECTIONS[d]}" for layer in range(core.num_layers) for d in range(core.num_directions)]
+    deltas = {n: x.new_zeros(1, len(tokens), core.hidden_size, requires_grad=True) for n in names} \
+        if recurrent else {}
+    z, res = model.run(x, perturb={n + ".h": v for n, v in deltas.items()}, record=True)
+    logits = z[0, t - 1]  # (V,): the prediction of position t, read from h_{t-1}
+    log_p = torch.log_softmax(logits, dim=-1)
+    q = {"loss": -log_p[ids[t]], "logprob": log_p[word_id], "logit": logits[word_id]}[quantity]
+    grads = torch.autograd.grad(q, [x, *deltas.values()], allow_unused=True)
+    d_x = grads[0][0].detach()
+    d_h = {n: (g[0].detach() if g is not None else torch.zeros_like(deltas[n][0]))
+           for n, g in zip(deltas, grads[1:], strict=True)}
+    d_u, h_prev = {}, {}
+    if getattr(core, "activation", None) is not None:  # Elman: dq/du_s = f'(u_s) * dq/dh_s
+        for n in names:
+            layer, d = int(n[1:n.index(".")]), DIRECTIONS.index(n.split(".")[1])
+            rec = {k: res.records[record_name(layer, d, k)].detach()[0] for k in ("h", "fprime")}
+            h0 = res.records[record_name(layer, d, "h0")].detach()[0]
+            d_u[n] = rec["fprime"] * d_h[n]
+            h_prev[n] = torch.cat([h0[None], rec["h"][:-1]]) if d == 0 else torch.cat([rec["h"][1:], h0[None]])
+    return TargetGradients(tuple(tokens), t, quantity, word, float(q.detach()), d_x, d_h, d_u, h_prev)
+
+
+def _positions(g: TargetGradients, bidirectional: bool) -> range:
+    """A one-way model cannot see the target or anything after it; a two-way model sees everything."""
+    return range(len(g.tokens)) if bidirectional else range(g.target)
+
+
+def _frame(g: TargetGradients, rows: range, norms: torch.Tensor, **columns) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "position": list(rows), "token": [g.tokens[s] for s in rows],
+        "distance": [g.target - s for s in rows], **columns,
+        "grad_norm": norms.tolist(), "log10_grad_norm": torch.log10(norms).tolist(), "status": status(norms),
+    })
+    return frame
+
+
+def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
+                         wrt: str = "hidden", quantity: str = "loss", word: str | None = None) -> pd.DataFrame:
+    """How strongly each earlier position still reaches the prediction of the target word.
+
+    wrt="hidden": ||dq/dh_s|| for every layer and direction (columns layer, direction);
+    wrt="input": ||dq/dx_s||, the reach of the word itself (the only choice for the fixed-window model).
+    Columns: position, token, distance (= target - position), grad_norm, log10_grad_norm, status
+    (ok | zero | overflow | nan: an exploding network is flagged, never raised).
+    """
+    if wrt not in ("hidden", "input"):
+        raise ValueError("wrt must be 'hidden' or 'input'")
+    core = model.core
+    if wrt == "hidden" and not hasattr(core, "cells"):
+        raise ValueError("the fixed-window model has no recurrent state h_s to differentiate; use wrt='input'")
+    g = target_gradients(model, text_or_ids, target, quantity, word)
+    bidirectional = getattr(core, "num_directions", 1) == 2
+    rows = _positions(g, bidirectional)
+    if wrt == "input":
+        return _frame(g, rows, safe_norm(g.d_x[list(rows)]))
+    parts = []
+    for name, d_h in g.d_h.items():
+        layer, direction = name.split(".")
+        parts.append(_frame(g, rows, safe_norm(d_h[list(rows)]), layer=int(layer[1:]), direction=direction))
+    return pd.concat(parts, ignore_index=True)
+
+
+def w_hh_contributions(model: LanguageModel, text_or_ids, target: int = -1, quantity: str = "loss",
+                       word: str | None = None, layer: int = 0, direction: int = 0) -> pd.DataFrame:
+    """What BPTT sums: dq/dW_hh = sum_s (dq/du_s) h_{s-1}^T, one outer product per step s.
+
+    Column grad_norm is ||(dq/du_s) h_{s-1}^T||_F = ||dq/du_s|| ||h_{s-1}||, the share step s adds.
+    """
+    g = target_gradients(model, text_or_ids, target, quantity, word)
+    name = f"l{layer}.{DIRECTIONS[direction]}"
+    if name not in g.d_u:
+        raise ValueError("W_hh contributions are defined for the Elman network only")
+    rows = _positions(g, getattr(model.core, "num_directions", 1) == 2)
+    idx = list(rows)
+    norms = safe_norm(g.d_u[name][idx]) * safe_norm(g.h_prev[name][idx])
+    return _frame(g, rows, norms, layer=layer, direction=DIRECTIONS[direction])
+
+
+def w_hh_gradient(g: TargetGradients, layer: int = 0, direction: int = 0) -> torch.Tensor:
+    """(H, H) the sum of all per-step outer products: equals autograd's dq/dW_hh (a test checks it)."""
+    name = f"l{layer}.{DIRECTIONS[direction]}"
+    return g.d_u[name].T @ g.h_prev[name]

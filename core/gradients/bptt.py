@@ -1,0 +1,72 @@
+"""Backpropagation through time written out by hand, factor by factor, as on the slide:
+
+    dh_t/dh_s = dh_t/dh_{t-1} dh_{t-1}/dh_{t-2} ... dh_{s+1}/dh_s,   dh_i/dh_{i-1} = diag(f'(u_i)) W_hh
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ..models.elman import ACTIVATIONS, ElmanRNN
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor dh_i/dh_{i-1} and the product of all factors from t down to this one."""
+
+    step: int  # i
+    fprime: torch.Tensor  # (H,) f'(u_i), the diagonal
+    matrix: torch.Tensor  # (H, H) diag(f'(u_i)) W_hh
+    norm: float  # ||diag(f'(u_i)) W_hh||_2
+    running: torch.Tensor  # (H, H) dh_t/dh_{i-1} = factor_t ... factor_i
+    running_norm: float  # ||running||_2
+
+
+@dataclass(frozen=True)
+class Derivation:
+    t: int
+    s: int
+    factors: tuple[Factor, ...]  # from i = t down to i = s + 1
+    product: torch.Tensor  # (H, H) the hand-made dh_t/dh_s
+    autograd: torch.Tensor  # (H, H) the same Jacobian from torch.autograd
+    max_abs_diff: float  # max |product - autograd|
+
+
+def _layer_input(rnn: ElmanRNN, x: torch.Tensor, h0, layer: int) -> tuple[torch.Tensor, dict]:
+    res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
+    if layer == 0:
+        return x.to(torch.float64).reshape(-1, rnn.input_size), res.records
+    parts = [res.records[f"l{layer - 1}.{d}.h"][0] for d in ("fwd", "bwd")[: rnn.num_directions]]
+    return torch.cat(parts, dim=-1), res.records
+
+
+def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor, t: int, s: int, h0=None, layer: int = 0) -> Derivation:
+    """dh_t/dh_s (0 <= s < t < T, text positions, left-to-right network) as an explicit product in float64,
+    next to autograd's answer for the same Jacobian."""
+    T = x.reshape(-1, rnn.input_size).shape[0]
+    if not 0 <= s < t < T:
+        raise ValueError(f"need 0 <= s < t < {T}, got s={s}, t={t}")
+    with torch.no_grad():
+        layer_x, rec = _layer_input(rnn, x, h0, layer)
+        cell = rnn.cell(layer, 0)
+        W_hh = cell.W_hh.double()
+        fprime, h = rec[f"l{layer}.fwd.fprime"][0], rec[f"l{layer}.fwd.h"][0]
+        factors, running = [], torch.eye(rnn.hidden_size, dtype=torch.float64)
+        for i in range(t, s, -1):
+            J_i = fprime[i][:, None] * W_hh  # diag(f'(u_i)) W_hh
+            running = running @ J_i
+            factors.append(Factor(i, fprime[i], J_i, torch.linalg.matrix_norm(J_i, ord=2).item(), running,
+                                  torch.linalg.matrix_norm(running, ord=2).item()))
+    f = ACTIVATIONS[rnn.activation][0]
+    a = layer_x @ cell.W_hx.double().T + cell.b_h.double()  # (T, H) input part of u_i
+
+    def forward_from_s(h_s: torch.Tensor) -> torch.Tensor:
+        state = h_s
+        for i in range(s + 1, t + 1):
+            state = f(a[i] + W_hh @ state)
+        return state
+
+    auto = torch.autograd.functional.jacobian(forward_from_s, h[s].clone())
+    return Derivation(t, s, tuple(factors), running, auto, (running - auto).abs().max().item())

@@ -1,0 +1,123 @@
+"""LSTM and GRU behind the Elman interface, recording their gates at every step.
+
+Written out rather than calling nn.LSTMCell so that each gate can be recorded; the equations and the
+gate order are PyTorch's, so `from_torch` copies weight_ih/weight_hh/bias_* unchanged:
+    LSTM: i, f, g, o = sigma, sigma, tanh, sigma (W_hx x_t + b_hx + W_hh h_{t-1} + b_hh)
+          c_t = f * c_{t-1} + i * g        h_t = o * tanh(c_t)
+    GRU:  r, z = sigma(W_hx x_t + b_hx + W_hh h_{t-1} + b_hh)   (first two thirds)
+          n = tanh(W_in x_t + b_in + r * (W_hn h_{t-1} + b_hn))     h_t = (1 - z) * n + z * h_{t-1}
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .init import uniform
+from .recurrent import RecurrentCore, time_order
+
+
+class GatedCell(nn.Module):
+    def __init__(self, input_size: int, hidden_size: int, gates: int):
+        super().__init__()
+        self.W_hx = nn.Parameter(torch.empty(gates * hidden_size, input_size))  # (G*H, I)
+        self.W_hh = nn.Parameter(torch.empty(gates * hidden_size, hidden_size))  # (G*H, H)
+        self.b_hx = nn.Parameter(torch.empty(gates * hidden_size))  # (G*H,)
+        self.b_hh = nn.Parameter(torch.empty(gates * hidden_size))  # (G*H,)
+
+
+class _Gated(RecurrentCore):
+    gates = 0
+    torch_class: type[nn.RNNBase]
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
+                 combine: str = "concat", seed: int | None = None):
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, combine)
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        with torch.no_grad():
+            for p in self.parameters():
+                p.copy_(uniform(tuple(p.shape), 1 / math.sqrt(hidden_size), gen))
+
+    def _make_cell(self, input_size: int) -> nn.Module:
+        return GatedCell(input_size, self.hidden_size, self.gates)
+
+    @classmethod
+    def from_torch(cls, rnn: nn.RNNBase):
+        model = cls(rnn.input_size, rnn.hidden_size, rnn.num_layers, rnn.bidirectional)
+        with torch.no_grad():
+            for layer in range(rnn.num_layers):
+                for d in range(model.num_directions):
+                    sfx = f"_l{layer}" + ("_reverse" if d else "")
+                    cell = model.cell(layer, d)
+                    cell.W_hx.copy_(getattr(rnn, "weight_ih" + sfx))
+                    cell.W_hh.copy_(getattr(rnn, "weight_hh" + sfx))
+                    for ours, theirs in ((cell.b_hx, "bias_ih"), (cell.b_hh, "bias_hh")):
+                        ours.copy_(getattr(rnn, theirs + sfx) if rnn.bias else torch.zeros_like(ours))
+        return model
+
+    def to_torch(self) -> nn.RNNBase:
+        rnn = self.torch_class(self.input_size, self.hidden_size, self.num_layers, batch_first=True,
+                               bidirectional=self.bidirectional)
+        with torch.no_grad():
+            for layer in range(self.num_layers):
+                for d in range(self.num_directions):
+                    sfx = f"_l{layer}" + ("_reverse" if d else "")
+                    cell = self.cell(layer, d)
+                    for ours, theirs in ((cell.W_hx, "weight_ih"), (cell.W_hh, "weight_hh"),
+                                         (cell.b_hx, "bias_ih"), (cell.b_hh, "bias_hh")):
+                        getattr(rnn, theirs + sfx).copy_(ours)
+        return rnn
+
+
+class LSTM(_Gated):
+    """Long short-term memory: the cell state c_t is updated additively, so gradients can survive."""
+
+    gates = 4
+    state_keys = ("h", "c")
+    torch_class = nn.LSTM
+
+    def _scan(self, cell, x, state, reverse, delta):
+        W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
+        a = x @ W_hx.T + b_hx  # (B, T, 4H)
+        h, c = state
+        T = x.shape[1]
+        rec = {k: [None] * T for k in ("h", "c", "i", "f", "g", "o")}
+        for t in time_order(T, reverse):
+            i, f, g, o = (a[:, t] + h @ W_hh.T + b_hh).chunk(4, dim=-1)
+            i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+            c = f * c + i * g
+            h = o * torch.tanh(c)
+            if delta is not None:
+                h = h + delta[:, t]
+            for k, v in (("h", h), ("c", c), ("i", i), ("f", f), ("g", g), ("o", o)):
+                rec[k][t] = v
+        rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
+        return rec["h"], (h, c), rec
+
+
+class GRU(_Gated):
+    """Gated recurrent unit: the update gate z_t interpolates between the old state and a new candidate."""
+
+    gates = 3
+    torch_class = nn.GRU
+
+    def _scan(self, cell, x, state, reverse, delta):
+        W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
+        a = x @ W_hx.T + b_hx  # (B, T, 3H)
+        h = state[0]
+        T = x.shape[1]
+        rec = {k: [None] * T for k in ("h", "r", "z", "n")}
+        for t in time_order(T, reverse):
+            a_r, a_z, a_n = a[:, t].chunk(3, dim=-1)
+            g_r, g_z, g_n = (h @ W_hh.T + b_hh).chunk(3, dim=-1)
+            r, z = torch.sigmoid(a_r + g_r), torch.sigmoid(a_z + g_z)
+            n = torch.tanh(a_n + r * g_n)
+            h = (1 - z) * n + z * h
+            if delta is not None:
+                h = h + delta[:, t]
+            for k, v in (("h", h), ("r", r), ("z", z), ("n", n)):
+                rec[k][t] = v
+        rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
+        return rec["h"], (h,), rec

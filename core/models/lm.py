@@ -1,0 +1,69 @@
+"""The language model around any core: embedding e_w in, readout z_t = W_zh h_t + b_z out.
+
+    P(w_{t+1} = i | w_1..w_t) = softmax_i(z_t)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ..config import ModelConfig
+from ..text import Vocab, get_tokenizer, hashed_vector
+from .init import uniform
+from .recurrent import RunResult
+
+
+class LanguageModel(nn.Module):
+    """Embedding (or one-hot, as Elman 1990) -> recurrent or fixed-window core -> readout.
+
+    A word missing from the vocabulary still gets its own vector: a fixed random one derived from the
+    word and the seed (see text.hashed_vector), so any sentence can be unrolled before any training.
+    Its prediction target stays <unk>, since the readout only knows the vocabulary.
+    """
+
+    def __init__(self, config: ModelConfig, vocab: Vocab, core: nn.Module):
+        super().__init__()
+        self.config, self.vocab, self.core = config, vocab, core
+        self.tokenizer = get_tokenizer(config.tokenizer)
+        V = len(vocab)
+        self.embedding = None if config.one_hot else nn.Embedding(V, config.embed_dim)
+        self.W_zh = nn.Parameter(uniform((V, core.output_size), core.output_size**-0.5, None))  # (V, O)
+        self.b_z = nn.Parameter(torch.zeros(V))  # (V,)
+
+    @property
+    def input_size(self) -> int:
+        return len(self.vocab) if self.config.one_hot else self.config.embed_dim
+
+    def tokens_and_ids(self, text_or_ids: str | Sequence[int] | torch.Tensor) -> tuple[list[str], torch.Tensor]:
+        if isinstance(text_or_ids, str):
+            tokens = self.tokenizer.tokenize(text_or_ids)
+            return tokens, self.vocab.encode(tokens)
+        ids = torch.as_tensor(text_or_ids, dtype=torch.long).reshape(-1)
+        if len(ids) and (ids.min() < 0 or ids.max() >= len(self.vocab)):
+            raise ValueError(f"token ids must lie in 0..{len(self.vocab) - 1}")
+        return self.vocab.decode(ids), ids
+
+    def embed(self, tokens: Sequence[str], ids: torch.Tensor, dtype=torch.float64) -> torch.Tensor:
+        """(T,) ids -> x (1, T, I). Unknown words get their hashed vector (one-hot models use <unk>)."""
+        if self.embedding is None:
+            return nn.functional.one_hot(ids, len(self.vocab)).to(dtype).unsqueeze(0)
+        x = self.embedding.weight.to(dtype)[ids].clone()  # (T, I)
+        for t, tok in enumerate(tokens):
+            if ids[t] == 0 and tok.lower() != "<unk>":
+                x[t] = hashed_vector(tok, self.config.embed_dim, self.config.seed).to(dtype)
+        return x.unsqueeze(0)
+
+    def run(self, x: torch.Tensor, h0=None, *, record: bool = False, perturb=None) -> tuple[torch.Tensor, RunResult]:
+        """x (B, T, I) -> logits z (B, T, V) and the core's RunResult."""
+        res = self.core.run(x, h0, record=record, perturb=perturb)
+        z = res.output @ self.W_zh.to(x.dtype).T + self.b_z.to(x.dtype)  # (B, T, V)
+        return z, res
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids (B, T) -> logits (B, T, V): the training path, known words only."""
+        x = (nn.functional.one_hot(ids, len(self.vocab)).float() if self.embedding is None
+             else self.embedding(ids))
+        return self.run(x)[0]

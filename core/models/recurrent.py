@@ -1,0 +1,111 @@
+"""The shared loop over layers and directions, so Elman, LSTM and GRU differ only in their cell step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+DIRECTIONS = ("fwd", "bwd")
+
+
+@dataclass
+class RunResult:
+    """What one pass over a batch returns; `records` holds every per-step value when asked for."""
+
+    output: torch.Tensor  # (B, T, D*H) for concat, (B, T, H) for mean / max
+    h_n: torch.Tensor  # (L*D, B, H) final hidden state of each layer and direction
+    c_n: torch.Tensor | None = None  # (L*D, B, H), LSTM only
+    records: dict[str, torch.Tensor] = field(default_factory=dict)  # "l0.fwd.h" -> (B, T, H), ...
+
+
+def record_name(layer: int, direction: int, key: str) -> str:
+    """Stable names, as TransformerLens does: 'l1.bwd.u' is u_t of layer 1, right-to-left network."""
+    return f"l{layer}.{DIRECTIONS[direction]}.{key}"
+
+
+class RecurrentCore(nn.Module):
+    """Stacked, optionally bidirectional recurrence, run as an explicit loop over time.
+
+    Layer l reads the concatenated outputs of both directions of layer l-1 (as torch.nn.RNN does);
+    `combine` only decides how the top layer's two directions are merged for the readout.
+    Subclasses provide `_make_cell(input_size)` and `_scan(cell, x, state, reverse, delta)`.
+    """
+
+    state_keys: tuple[str, ...] = ("h",)  # LSTM adds "c"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
+                 combine: str = "concat"):
+        super().__init__()
+        if combine not in ("concat", "mean", "max"):
+            raise ValueError(f"combine={combine!r}: use concat, mean or max")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bidirectional, self.combine = bidirectional, combine
+        self.num_directions = 2 if bidirectional else 1
+        self.cells = nn.ModuleList(
+            self._make_cell(input_size if layer == 0 else hidden_size * self.num_directions)
+            for layer in range(num_layers)
+            for _ in range(self.num_directions)
+        )
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden_size * (self.num_directions if self.combine == "concat" else 1)
+
+    def cell(self, layer: int = 0, direction: int = 0) -> nn.Module:
+        return self.cells[layer * self.num_directions + direction]
+
+    def run(self, x: torch.Tensor, h0=None, *, record: bool = False,
+            perturb: dict[str, torch.Tensor] | None = None) -> RunResult:
+        """x: (B, T, I). perturb maps 'l0.fwd.h' to a (B, T, H) tensor added to h_t right after it is made:
+        the gradient with respect to that tensor is the total derivative with respect to h_t."""
+        perturb = perturb or {}
+        batch = x.shape[0]
+        h0, c0 = self._split_initial(h0, batch, x)
+        layer_in, finals_h, finals_c, records = x, [], [], {}
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(self.num_directions):
+                k = layer * self.num_directions + d
+                state = (h0[k],) if c0 is None else (h0[k], c0[k])
+                out, final, rec = self._scan(self.cells[k], layer_in, state, reverse=d == 1,
+                                             delta=perturb.get(record_name(layer, d, "h")))
+                outs.append(out)
+                finals_h.append(final[0])
+                if len(final) > 1:
+                    finals_c.append(final[1])
+                if record:
+                    records[record_name(layer, d, "h0")] = h0[k]
+                    records.update({record_name(layer, d, key): v for key, v in rec.items()})
+            layer_in = torch.cat(outs, dim=-1)  # (B, T, D*H)
+        output = layer_in if self.combine == "concat" or self.num_directions == 1 else self._merge(outs)
+        return RunResult(output, torch.stack(finals_h), torch.stack(finals_c) if finals_c else None, records)
+
+    def forward(self, x: torch.Tensor, h0=None):
+        """Same contract as torch.nn.RNN(batch_first=True): (output, h_n); LSTM returns (output, (h_n, c_n))."""
+        res = self.run(x, h0)
+        return res.output, (res.h_n if res.c_n is None else (res.h_n, res.c_n))
+
+    def _merge(self, outs: list[torch.Tensor]) -> torch.Tensor:
+        stacked = torch.stack(outs)  # (D, B, T, H)
+        return stacked.mean(0) if self.combine == "mean" else stacked.amax(0)
+
+    def _split_initial(self, h0, batch: int, x: torch.Tensor):
+        shape = (self.num_layers * self.num_directions, batch, self.hidden_size)
+        zeros = x.new_zeros(shape)
+        if h0 is None:
+            return zeros, (zeros if "c" in self.state_keys else None)
+        if isinstance(h0, tuple):
+            return h0[0].to(x.dtype), h0[1].to(x.dtype)
+        return h0.to(x.dtype), (zeros if "c" in self.state_keys else None)
+
+    def _make_cell(self, input_size: int) -> nn.Module:
+        raise NotImplementedError
+
+    def _scan(self, cell, x, state, reverse, delta):
+        raise NotImplementedError
+
+
+def time_order(steps: int, reverse: bool) -> range:
+    return range(steps - 1, -1, -1) if reverse else range(steps)
