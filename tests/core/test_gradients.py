@@ -1,0 +1,229 @@
+"""Four ways to the same gradient: autograd, the all-pairs chain, the lecture's product, and closed forms."""
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import ElmanRNN, ModelConfig, build_model, gradient_vs_distance, jacobian_norms, lecture, unroll
+from core.gradients import (
+    bptt_by_hand,
+    decay_rate,
+    jacobian_log_norms,
+    row_log_norms,
+    spectrum,
+    step_jacobians,
+    target_gradients,
+    verdict,
+    w_hh_contributions,
+    w_hh_gradient,
+)
+
+
+def linear(H: int, a: float) -> ElmanRNN:
+    """u_t = W_hx x_t + a h_{t-1} + b_h, h_t = u_t, with a exact in float64 (float32 would round 0.9)."""
+    rnn = ElmanRNN(2, H, activation="identity", seed=0).double()
+    rnn.cell().W_hh.data = torch.eye(H, dtype=torch.float64) * a
+    return rnn
+
+
+def autograd_map(rnn: ElmanRNN, x: torch.Tensor, ord) -> torch.Tensor:
+    """The naive reference: the full Jacobian of all states with respect to perturbations of all states."""
+    rnn = rnn.double()
+    T, H = x.shape[0], rnn.hidden_size
+
+    def states(delta):  # (T, H) -> (T, H)
+        return rnn.run(x[None].double(), perturb={"l0.fwd.h": delta[None]}, record=True).records["l0.fwd.h"][0]
+
+    J = torch.autograd.functional.jacobian(states, torch.zeros(T, H, dtype=torch.float64))  # (T, H, T, H)
+    out = torch.zeros(T, T, dtype=torch.float64)
+    for t in range(T):
+        for s in range(t + 1):
+            out[t, s] = torch.linalg.matrix_norm(J[t, :, s, :], ord=ord)
+    return out
+
+
+@settings(max_examples=12, deadline=None)
+@given(H=st.integers(1, 7), T=st.integers(1, 30), act=st.sampled_from(["tanh", "sigmoid", "relu", "identity"]),
+       ord=st.sampled_from([2, "fro"]), seed=st.integers(0, 1000))
+def test_all_pairs_map_equals_autograd(H, T, act, ord, seed):
+    torch.manual_seed(seed)
+    rnn = ElmanRNN(3, H, activation=act, init="gaussian", spectral_radius=1.2, seed=seed)
+    x = torch.randn(T, 3)
+    torch.testing.assert_close(jacobian_norms(rnn, x, ord=ord), autograd_map(rnn, x, ord), rtol=1e-9, atol=1e-12)
+
+
+def test_identity_activation_with_orthogonal_w_hh_preserves_every_norm():
+    rnn = ElmanRNN(2, 12, activation="identity", seed=0).double()
+    rnn.cell().W_hh.data = torch.linalg.qr(torch.randn(12, 12, dtype=torch.float64))[0]  # orthogonal in float64
+    norms = jacobian_norms(rnn, torch.randn(40, 2), ord=2)
+    lower = torch.tril(torch.ones(40, 40, dtype=torch.bool))
+    torch.testing.assert_close(norms[lower], torch.ones(int(lower.sum()), dtype=torch.float64), rtol=1e-9, atol=0)
+    assert (norms[~lower] == 0).all()
+
+
+@pytest.mark.parametrize("a", [0.5, 0.9, 1.1])
+@pytest.mark.parametrize("ord", [2, "fro"])
+def test_linear_recurrence_w_hh_equal_a_identity_gives_a_to_the_k(a, ord):
+    H, T = 5, 60
+    rnn = linear(H, a)
+    logs = jacobian_norms(rnn, torch.randn(T, 2), ord=ord, log=True)
+    k = (torch.arange(T)[:, None] - torch.arange(T)[None, :]).double()
+    expected = k * math.log(a) + (0.5 * math.log(H) if ord == "fro" else 0.0)
+    lower = k >= 0
+    torch.testing.assert_close(logs[lower], expected[lower], rtol=0, atol=1e-9)
+
+
+def test_norms_near_1e_minus_60_and_1e_minus_300_are_exact_not_zero():
+    rnn = linear(4, 0.5)
+    norms = jacobian_norms(rnn, torch.randn(201, 2), ord=2)
+    assert norms[200, 0].item() == pytest.approx(0.5**200, rel=1e-9)  # 6.2e-61
+    rnn = linear(4, 0.1)
+    J = step_jacobians(rnn, torch.randn(301, 2))
+    assert row_log_norms(J, 300, ord=2)[0].item() == pytest.approx(300 * math.log(0.1), rel=1e-12)
+    assert jacobian_norms(rnn, torch.randn(301, 2), ord="fro")[300, 0].item() == pytest.approx(2e-300, rel=1e-9)
+
+
+def test_gradient_table_keeps_1e_minus_60():
+    # Linear network, W_hh = 0.5 I: dq/dh_s = dq/dh_{t-1} * 0.5^(t-1-s), exactly.
+    cfg = ModelConfig(activation="identity", init="identity", spectral_radius=0.5, hidden_size=4)
+    model = build_model(cfg)
+    frame = gradient_vs_distance(model, "word " * 202, target=-1)
+    ratio = frame.grad_norm / frame.grad_norm[frame.distance == 1].item()
+    assert ratio[frame.distance == 200].item() == pytest.approx(0.5**199, rel=1e-9)  # 1.2e-60
+    assert (frame.status == "ok").all()
+
+
+def test_sigmoid_stays_under_the_bound_when_w_hh_is_small():
+    rnn = ElmanRNN(3, 10, activation="sigmoid", init="gaussian", spectral_radius=2.0, seed=2)
+    spec = spectrum(rnn.cell().W_hh, "sigmoid")
+    assert spec.spectral_norm < 4
+    logs = jacobian_norms(rnn, torch.randn(50, 3) * 3, ord=2, log=True)
+    k = (torch.arange(50)[:, None] - torch.arange(50)[None, :]).double()
+    lower = k >= 0
+    assert (logs[lower] <= k[lower] * math.log(spec.bound_rate) + 1e-9).all()
+    assert verdict(spec).label == "vanishing"
+
+
+def test_row_equals_the_map_row_and_float32_keeps_five_digits():
+    rnn = ElmanRNN(3, 16, init="orthogonal", spectral_radius=1.1, seed=0)
+    x = torch.randn(70, 3)
+    full = jacobian_norms(rnn, x, ord="fro", log=True)
+    J = step_jacobians(rnn, x)
+    torch.testing.assert_close(row_log_norms(J, 69), full[69, :70], rtol=0, atol=1e-9)
+    fast = jacobian_norms(rnn, x, ord="fro", log=True, dtype=torch.float32)
+    lower = torch.isfinite(full)
+    torch.testing.assert_close(fast[lower], full[lower], rtol=0, atol=1e-5)  # log error 1e-5 = relative 1e-5
+
+
+def test_backward_direction_map_is_upper_triangular_and_matches_autograd():
+    rnn = ElmanRNN(2, 3, bidirectional=True, seed=1)
+    x = torch.randn(9, 2)
+    norms = jacobian_norms(rnn, x, ord="fro", direction=1)
+    assert (torch.tril(norms, -1) == 0).all()
+    # reverse the text and the backward network becomes a forward one
+    fwd_only = ElmanRNN(2, 3, seed=1)
+    fwd_only.cell().load_state_dict(rnn.cell(0, 1).state_dict())
+    torch.testing.assert_close(norms, jacobian_norms(fwd_only, x.flip(0), ord="fro").flip(0, 1))
+
+
+def test_hand_written_bptt_equals_autograd_in_float64():
+    model = build_model(ModelConfig(hidden_size=10, num_layers=2, spectral_radius=1.3))
+    trace = unroll(model, lecture.DANCING)
+    for layer in (0, 1):
+        d = bptt_by_hand(model.core, trace.x, t=60, s=10, layer=layer)
+        assert len(d.factors) == 50 and [f.step for f in d.factors[:2]] == [60, 59]
+        assert d.max_abs_diff < 1e-6 * max(1.0, d.autograd.abs().max().item())
+        torch.testing.assert_close(d.product, d.autograd, rtol=1e-9, atol=1e-15)
+        assert d.factors[-1].running_norm == pytest.approx(torch.linalg.matrix_norm(d.product, ord=2).item())
+
+
+def test_gradient_wrt_hidden_matches_the_chain():
+    # dq/dh_s = dq/dh_{t-1} @ dh_{t-1}/dh_s: autograd's table against the hand-made Jacobian product.
+    model = build_model(ModelConfig(hidden_size=8, spectral_radius=1.5))
+    text = "the starving cat chased the mouse across the garden"
+    g = target_gradients(model, text, target=-1)
+    trace = unroll(model, text)
+    t = len(trace) - 1
+    for s in range(t - 1):
+        jac = bptt_by_hand(model.core, trace.x, t=t - 1, s=s).product
+        torch.testing.assert_close(g.d_h["l0.fwd"][s], g.d_h["l0.fwd"][t - 1] @ jac, rtol=1e-9, atol=1e-14)
+
+
+def test_per_step_w_hh_contributions_sum_to_autograds_gradient():
+    model = build_model(ModelConfig(hidden_size=6)).double()
+    text = lecture.STARVING_CAT + " mouse"
+    g = target_gradients(model, text, target=-1)
+    tokens, ids = model.tokens_and_ids(text)
+    model.zero_grad()
+    z, _ = model.run(model.embed(tokens, ids))
+    (-torch.log_softmax(z[0, -2], -1)[ids[-1]]).backward()
+    torch.testing.assert_close(w_hh_gradient(g), model.core.cell().W_hh.grad, rtol=1e-9, atol=1e-14)
+    frame = w_hh_contributions(model, text)
+    assert list(frame.distance) == list(range(len(tokens) - 1, 0, -1))
+    assert frame.grad_norm.iloc[0] == 0  # step 0 reads h_0 = 0, so it adds nothing to dq/dW_hh
+    assert (frame.grad_norm.iloc[1:] > 0).all()
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_fixed_window_gradient_is_exactly_zero_beyond_the_window(n):
+    model = build_model(ModelConfig(arch="window", window=n))
+    frame = gradient_vs_distance(model, lecture.DANCING, target=-2, wrt="input")
+    assert (frame[frame.distance > n].grad_norm == 0).all()
+    assert (frame[frame.distance <= n].grad_norm > 0).all()
+    with pytest.raises(ValueError, match="no recurrent state"):
+        gradient_vs_distance(model, lecture.DANCING, wrt="hidden")
+
+
+def test_gradient_table_layout_for_stacked_bidirectional_models():
+    model = build_model(ModelConfig(num_layers=2, bidirectional=True))
+    frame = gradient_vs_distance(model, lecture.CAT_SAT + " mat", target=-1)
+    T = 6
+    assert len(frame) == 2 * 2 * T  # both directions see the whole text, the target's right side included
+    assert set(frame.direction) == {"fwd", "bwd"} and set(frame.layer) == {0, 1}
+    assert {"position", "token", "distance", "grad_norm"} <= set(frame.columns)
+    one_way = gradient_vs_distance(build_model(ModelConfig()), lecture.CAT_SAT + " mat")
+    assert list(one_way.distance) == [5, 4, 3, 2, 1]
+
+
+@pytest.mark.parametrize("arch", ["lstm", "gru"])
+def test_gated_models_have_gradient_tables_too(arch):
+    frame = gradient_vs_distance(build_model(ModelConfig(arch=arch)), lecture.DANCING, target=-2)
+    assert (frame.status == "ok").all() and len(frame) == 69
+
+
+def test_quantities_and_targets_are_checked():
+    model = build_model(ModelConfig())
+    with pytest.raises(ValueError, match="out of range"):
+        gradient_vs_distance(model, "cat", target=0)
+    with pytest.raises(ValueError, match="vocabulary"):
+        gradient_vs_distance(model, "the cat", quantity="logprob", word="zebra")
+    a = gradient_vs_distance(model, "the cat sat on the", quantity="logprob", word="mat")
+    b = gradient_vs_distance(model, "the cat sat on the", quantity="logit", word="mat")
+    assert not a.grad_norm.equals(b.grad_norm)
+
+
+def test_exploding_network_is_flagged_not_raised():
+    model = build_model(ModelConfig(activation="relu", init="identity", spectral_radius=3.0, hidden_size=8))
+    frame = gradient_vs_distance(model, "word " * 800)
+    assert set(frame.status) - {"ok"}  # inf or nan entries are reported
+    norms = jacobian_norms(model.core, unroll(model, "word " * 50).x, ord="fro")
+    assert torch.isfinite(norms).all()  # 3^49 is large, but still a float64
+
+
+def test_measured_decay_rate_and_verdicts():
+    assert decay_rate([1, 2, 3, 4], [0.5, 0.25, 0.125, 0.0625]) == pytest.approx(0.5)
+    assert math.isnan(decay_rate([1], [0.3]))
+    spec = spectrum(torch.eye(4) * 2.0, "tanh")
+    assert verdict(spec, measured_rate=1.5).label == "exploding"
+    assert verdict(spec, measured_rate=0.5).label == "vanishing"
+    assert verdict(spec, measured_rate=1.0).label == "edge"
+    assert verdict(spectrum(torch.eye(4) * 0.5, "tanh")).label == "vanishing"
+    assert spec.log10_bound([0, 1, 2]).tolist() == pytest.approx([0, math.log10(2), 2 * math.log10(2)])
+
+
+def test_jacobian_log_norms_rejects_unknown_orders():
+    with pytest.raises(ValueError, match="ord"):
+        jacobian_log_norms(torch.zeros(3, 2, 2), ord=1)
