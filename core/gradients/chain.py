@@ -14,15 +14,44 @@ import torch
 from ..models.elman import ElmanRNN
 
 _BLOCK = 8  # below this many states, all pairs are cheaper to form directly than to divide further
+_FLOPS = 3e10  # what a matrix product reaches on a 2-core laptop, for choosing between the two methods
+_CALL = 5e-5  # seconds of Python and dispatch overhead per step of a chain
 
 
-def step_jacobians(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direction: int = 0,
-                   dtype: torch.dtype = torch.float64) -> torch.Tensor:
-    """J (T, H, H) in reading order: J[t] = dh_t/dh_{t-1} = diag(f'(u_t)) W_hh.
+class Steps:
+    """The chain's factors J_i = diag(f'(u_i)) W_hh, kept as f' (T, H) and one W_hh (H, H).
 
-    For the backward direction (direction=1) reading order is right to left, so there J[t] belongs
-    to text position T-1-t; jacobian_norms flips the map back.
+    Storing J itself would cost T*H*H numbers (half a gigabyte at T=1000, H=256); each product with a
+    factor is formed from f' and W_hh on the fly instead, in reading order.
     """
+
+    def __init__(self, fprime: torch.Tensor, W_hh: torch.Tensor):
+        self.fprime, self.W_hh = fprime, W_hh.to(fprime.dtype)  # (T, H), (H, H)
+        self.dtype = fprime.dtype
+
+    def __len__(self) -> int:
+        return self.fprime.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.W_hh.shape[0]
+
+    def __getitem__(self, i) -> torch.Tensor:
+        """J_i (H, H), or a stack (n, H, H) for a slice."""
+        return self.fprime[i][..., :, None] * self.W_hh
+
+    def left(self, i: int, M: torch.Tensor, alpha: float) -> torch.Tensor:
+        """alpha * J_i M; the scale rides inside the BLAS call."""
+        return torch.addmm(M, self.W_hh, M, beta=0, alpha=alpha).mul_(self.fprime[i][:, None])
+
+    def right(self, M: torch.Tensor, i: int, alpha: float) -> torch.Tensor:
+        """alpha * M J_i."""
+        return torch.addmm(M, M * self.fprime[i][None, :], self.W_hh, beta=0, alpha=alpha)
+
+
+def step_factors(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direction: int = 0,
+                 dtype: torch.dtype = torch.float64) -> Steps:
+    """The factors of one layer and direction, in reading order (right to left for direction=1)."""
     if not isinstance(rnn, ElmanRNN):
         raise TypeError("the diag(f'(u)) W_hh chain belongs to the Elman network; use autograd for LSTM/GRU")
     with torch.no_grad():
@@ -30,8 +59,14 @@ def step_jacobians(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, dire
         fprime = res.records[f"l{layer}.{('fwd', 'bwd')[direction]}.fprime"][0]  # (T, H)
         if direction == 1:
             fprime = fprime.flip(0)
-        W_hh = rnn.cell(layer, direction).W_hh.to(torch.float64)
-        return (fprime[:, :, None] * W_hh).to(dtype)  # (T, H, H): row i of W_hh scaled by f'(u_t)_i
+        return Steps(fprime.to(dtype), rnn.cell(layer, direction).W_hh.detach().to(torch.float64))
+
+
+def step_jacobians(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direction: int = 0,
+                   dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    """J (T, H, H) in reading order: J[t] = dh_t/dh_{t-1} = diag(f'(u_t)) W_hh (materialised: small T*H only)."""
+    steps = step_factors(rnn, x, h0, layer, direction, dtype)
+    return steps[:]
 
 
 def _log_fro(M: torch.Tensor) -> float:
@@ -39,22 +74,22 @@ def _log_fro(M: torch.Tensor) -> float:
     return math.log(n) if n > 0 else -math.inf
 
 
-def _chain(J: torch.Tensor, start: int, stop: int, left: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def _chain(J: Steps, start: int, stop: int, left: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Partial products divided by their Frobenius norms, and those norms' logarithms.
 
     left=True:  P_{t,start} = J_t ... J_{start+1} for t = start+1..stop, built forward.
     left=False: P_{stop,s}  = J_stop ... J_{s+1}  for s = stop-1..start, built backward; returned in s order.
     """
     idx = range(start + 1, stop + 1) if left else range(stop, start, -1)
-    mats = torch.empty((len(idx), *J.shape[1:]), dtype=J.dtype)
+    H = J.hidden_size
+    mats = torch.empty((len(idx), H, H), dtype=J.dtype)
     logs = torch.empty(len(idx), dtype=torch.float64)
     M, scale, log = None, 1.0, 0.0
     for n, i in enumerate(idx):
         if M is None:
-            M = J[i].clone()
+            M = J[i]
         else:  # the division by the previous norm rides inside the BLAS call (alpha), costing nothing
-            M = torch.addmm(M, J[i], M, beta=0, alpha=scale) if left else torch.addmm(M, M, J[i], beta=0,
-                                                                                      alpha=scale)
+            M = J.left(i, M, scale) if left else J.right(M, i, scale)
         norm = torch.linalg.matrix_norm(M).item()
         log += math.log(norm) if norm > 0 else -math.inf
         scale = 1.0 / norm if 0 < norm < math.inf else 1.0
@@ -62,10 +97,10 @@ def _chain(J: torch.Tensor, start: int, stop: int, left: bool) -> tuple[torch.Te
     return (mats, logs) if left else (mats.flip(0), logs.flip(0))
 
 
-def row_log_norms(J: torch.Tensor, t: int, ord="fro") -> torch.Tensor:
+def row_log_norms(J: Steps, t: int, ord="fro") -> torch.Tensor:
     """log ||dh_t/dh_s|| for s = 0..t (s = t is the identity): one backward sweep of t matrix products."""
     out = torch.empty(t + 1, dtype=torch.float64)
-    out[t] = 0.5 * math.log(J.shape[-1]) if ord == "fro" else 0.0
+    out[t] = 0.5 * math.log(J.hidden_size) if ord == "fro" else 0.0
     if t == 0:
         return out
     if ord == "fro":
@@ -76,7 +111,7 @@ def row_log_norms(J: torch.Tensor, t: int, ord="fro") -> torch.Tensor:
     return out
 
 
-def _direct_pairs(J: torch.Tensor, out: torch.Tensor, lo: int, hi: int, ord) -> None:
+def _direct_pairs(J: Steps, out: torch.Tensor, lo: int, hi: int, ord) -> None:
     """out[t, s] for lo <= s < t <= hi by diagonals: P_{s+k,s} = J_{s+k} P_{s+k-1,s}, batched over s."""
     P = J[lo + 1:hi + 1]  # k = 1
     norms = torch.linalg.matrix_norm(P)
@@ -94,7 +129,7 @@ def _direct_pairs(J: torch.Tensor, out: torch.Tensor, lo: int, hi: int, ord) -> 
             logs = logs[:-1] + torch.log(norms.to(torch.float64))
 
 
-def _fro_pairs(J: torch.Tensor, out: torch.Tensor, lo: int, hi: int) -> None:
+def _fro_pairs(J: Steps, out: torch.Tensor, lo: int, hi: int) -> None:
     """Fill out[t, s] = log ||P_{t,s}||_F for lo <= s < t <= hi by splitting at mid.
 
     A pair with s < mid < t splits as P_{t,s} = P_{t,mid} P_{mid,s}, and ||A B||_F^2 = <A^T A, B B^T>:
@@ -121,20 +156,26 @@ def _fro_pairs(J: torch.Tensor, out: torch.Tensor, lo: int, hi: int) -> None:
     _fro_pairs(J, out, mid, hi)
 
 
-def jacobian_log_norms(J: torch.Tensor, ord="fro") -> torch.Tensor:
-    """(T, T) float64 natural-log norms of dh_t/dh_s for s <= t, from step Jacobians J (T, H, H); -inf above.
+def jacobian_log_norms(J: Steps, ord="fro", method: str = "auto") -> torch.Tensor:
+    """(T, T) float64 natural-log norms of dh_t/dh_s for s <= t, from the chain's factors; -inf above.
 
-    "fro": divide and conquer with Gram matrices (fast). 2: every product formed, exact SVD (slower).
+    "fro": divide and conquer with Gram matrices when that is cheaper (long texts, wide layers), else every
+    product formed by diagonals. 2: every product formed, exact SVD of each (slower).
+    method: "auto" picks the cheaper of "divide" and "direct" (tests pin one to check both).
     """
     if ord not in ("fro", 2):
         raise ValueError("ord must be 2 (spectral) or 'fro' (Frobenius)")
-    T, H = J.shape[0], J.shape[-1]
+    T, H = len(J), J.hidden_size
     out = torch.full((T, T), -torch.inf, dtype=torch.float64)
     out.diagonal().fill_(0.5 * math.log(H) if ord == "fro" else 0.0)
-    if ord == "fro":
+    direct = T * T * H**3 / _FLOPS + T * _CALL  # forming every product, batched by diagonal
+    divided = T * math.log2(max(T, 2)) * (4 * H**3 / _FLOPS + _CALL)  # two products per state per level
+    if method not in ("auto", "divide", "direct"):
+        raise ValueError("method must be auto, divide or direct")
+    if ord == "fro" and (method == "divide" or (method == "auto" and divided < direct)):
         _fro_pairs(J, out, 0, T - 1)
     else:
-        _direct_pairs(J, out, 0, T - 1, 2)
+        _direct_pairs(J, out, 0, T - 1, ord)
     return out
 
 
@@ -147,8 +188,7 @@ def jacobian_norms(rnn: ElmanRNN, x: torch.Tensor, h0=None, ord=2, layer: int = 
     log=True returns natural logarithms (-inf for zero), which never overflow. dtype=torch.float32
     halves the time at about five correct digits (the logarithms of the scales stay float64).
     """
-    J = step_jacobians(rnn, x, h0, layer, direction, dtype)
-    out = jacobian_log_norms(J, ord)
+    out = jacobian_log_norms(step_factors(rnn, x, h0, layer, direction, dtype), ord)
     if direction == 1:
         out = out.flip(0, 1).contiguous()
     return out if log else out.exp()

@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 
 from core import ElmanRNN, ModelConfig, build_model, gradient_vs_distance, jacobian_norms, lecture, unroll
 from core.gradients import (
+    Steps,
     bptt_by_hand,
     decay_rate,
     jacobian_log_norms,
     row_log_norms,
     spectrum,
-    step_jacobians,
+    step_factors,
     target_gradients,
     verdict,
     w_hh_contributions,
@@ -55,6 +56,18 @@ def test_all_pairs_map_equals_autograd(H, T, act, ord, seed):
     torch.testing.assert_close(jacobian_norms(rnn, x, ord=ord), autograd_map(rnn, x, ord), rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=12, deadline=None)
+@given(H=st.integers(1, 6), T=st.integers(1, 40), seed=st.integers(0, 1000))
+def test_divide_and_conquer_equals_forming_every_product(H, T, seed):
+    torch.manual_seed(seed)
+    rnn = ElmanRNN(3, H, init="gaussian", spectral_radius=1.5, seed=seed)
+    x = torch.randn(T, 3)
+    steps = step_factors(rnn, x)
+    divided, direct = jacobian_log_norms(steps, method="divide"), jacobian_log_norms(steps, method="direct")
+    torch.testing.assert_close(divided, direct, rtol=0, atol=1e-9)
+    torch.testing.assert_close(divided.exp(), autograd_map(rnn, x, "fro"), rtol=1e-9, atol=1e-12)
+
+
 def test_identity_activation_with_orthogonal_w_hh_preserves_every_norm():
     rnn = ElmanRNN(2, 12, activation="identity", seed=0).double()
     rnn.cell().W_hh.data = torch.linalg.qr(torch.randn(12, 12, dtype=torch.float64))[0]  # orthogonal in float64
@@ -81,7 +94,7 @@ def test_norms_near_1e_minus_60_and_1e_minus_300_are_exact_not_zero():
     norms = jacobian_norms(rnn, torch.randn(201, 2), ord=2)
     assert norms[200, 0].item() == pytest.approx(0.5**200, rel=1e-9)  # 6.2e-61
     rnn = linear(4, 0.1)
-    J = step_jacobians(rnn, torch.randn(301, 2))
+    J = step_factors(rnn, torch.randn(301, 2))
     assert row_log_norms(J, 300, ord=2)[0].item() == pytest.approx(300 * math.log(0.1), rel=1e-12)
     assert jacobian_norms(rnn, torch.randn(301, 2), ord="fro")[300, 0].item() == pytest.approx(2e-300, rel=1e-9)
 
@@ -111,8 +124,9 @@ def test_row_equals_the_map_row_and_float32_keeps_five_digits():
     rnn = ElmanRNN(3, 16, init="orthogonal", spectral_radius=1.1, seed=0)
     x = torch.randn(70, 3)
     full = jacobian_norms(rnn, x, ord="fro", log=True)
-    J = step_jacobians(rnn, x)
+    J = step_factors(rnn, x)
     torch.testing.assert_close(row_log_norms(J, 69), full[69, :70], rtol=0, atol=1e-9)
+    torch.testing.assert_close(jacobian_log_norms(J, method="divide"), full, rtol=0, atol=1e-9)
     fast = jacobian_norms(rnn, x, ord="fro", log=True, dtype=torch.float32)
     lower = torch.isfinite(full)
     torch.testing.assert_close(fast[lower], full[lower], rtol=0, atol=1e-5)  # log error 1e-5 = relative 1e-5
@@ -226,4 +240,6 @@ def test_measured_decay_rate_and_verdicts():
 
 def test_jacobian_log_norms_rejects_unknown_orders():
     with pytest.raises(ValueError, match="ord"):
-        jacobian_log_norms(torch.zeros(3, 2, 2), ord=1)
+        jacobian_log_norms(Steps(torch.zeros(3, 2), torch.zeros(2, 2)), ord=1)
+    with pytest.raises(ValueError, match="method"):
+        jacobian_log_norms(Steps(torch.zeros(3, 2), torch.zeros(2, 2)), method="fast")

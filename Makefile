@@ -1,0 +1,32 @@
+# One command each to run, test, benchmark and lint RNN Explorer on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint install
+
+install: $(STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when requirements.txt changes (torch==2.13.0 resolves to the machine's local CPU wheel).
+$(STAMP): requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --no-input -r requirements.txt
+	touch $@
+
+run: $(STAMP)
+	exec $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+bench: $(STAMP)
+	@set -e; for script in benchmarks/*.py; do \
+		[ -e "$$script" ] || continue; \
+		case "$$(basename $$script)" in _*) continue ;; esac; \
+		echo "== $$script"; $(VENV)/bin/python "$$script"; \
+	done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,266 @@
+"""Gradients through time: how far back a prediction still reaches, the all-pairs Jacobian map, and the
+sentence coloured by reach (a clickable strip to choose the target)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+from plotly.colors import sample_colorscale
+
+from core.gradients import Spectrum
+
+from .bands import banded
+from .style import (
+    GREY,
+    ORANGE,
+    SEQUENTIAL,
+    SERIES,
+    SKY,
+    SPECIAL_COLOR,
+    SPECIAL_LABEL,
+    VERMILLION,
+    Log10Scale,
+    base_layout,
+    esc,
+    fmt_log10,
+    kinds,
+    log10_axis,
+    log10_scale,
+    pow10_ticks,
+    special_markers,
+    thin_ticks,
+)
+
+DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier words to the left)"
+_MAX_CELLS = 200  # per side of the Jacobian map; longer texts are shown in blocks of positions
+
+
+def series(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The curves in a gradient frame: one per (layer, direction) when it has those columns, else one."""
+    if {"layer", "direction"} <= set(frame.columns):
+        return [(f"‖∂q/∂h<sub>s</sub>‖ layer {layer}, {'left to right' if d == 'fwd' else 'right to left'}", g)
+                for (layer, d), g in frame.groupby(["layer", "direction"], sort=True)]
+    return [("‖∂q/∂x<sub>s</sub>‖", frame)]
+
+
+def _hover(frame: pd.DataFrame, what: str) -> list[str]:
+    return [f"“{esc(tok)}” (position {pos})<br>k = {k} tokens back<br>{what} = {fmt_log10(v)}"
+            for tok, pos, k, v in zip(frame["token"], frame["position"], frame["distance"], frame["log10_grad_norm"])]
+
+
+def add_log_curve(fig: go.Figure, x, log10_values, scale: Log10Scale, *, name: str, color: str, hover: list[str],
+                  dash: str | None = None, customdata=None) -> None:
+    """A curve of log10 values: finite points joined by a line, the others as markers on the 0 / inf rows."""
+    v = np.asarray(log10_values, dtype=float)
+    x = np.asarray(x)
+    ok = np.isfinite(v)
+    hover_arr = np.asarray(hover, dtype=object)
+    fig.add_trace(go.Scatter(
+        x=x[ok], y=v[ok], mode="lines+markers", name=name, legendgroup=name, line={"color": color, "dash": dash},
+        marker={"size": 5, "color": color}, hovertext=hover_arr[ok], hovertemplate="%{hovertext}<extra></extra>",
+        customdata=None if customdata is None else np.asarray(customdata)[ok],
+    ))
+    fig.add_traces(special_markers(x, v, scale, hover=hover, color=color, name=name, legendgroup=name,
+                                   customdata=customdata))
+
+
+def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame) -> None:
+    """The bound (γ‖W_hh‖₂)^k and ρ(W_hh)^k, anchored at the first finite measurement (k = 1 when it exists)."""
+    d = frame[(frame["distance"] >= 1) & np.isfinite(frame["log10_grad_norm"])].sort_values("distance")
+    if d.empty:
+        return
+    k0, anchor = int(d["distance"].iloc[0]), float(d["log10_grad_norm"].iloc[0])
+    k = np.arange(k0, int(frame["distance"].max()) + 1)
+    where = f"k = {k0}" if k0 == 1 else f"k = {k0}, the nearest finite value"
+    curves = (
+        (spectrum.log10_bound(k - k0).numpy(), f"bound (γ‖W<sub>hh</sub>‖₂)<sup>k</sup>, γ‖W<sub>hh</sub>‖₂ = "
+                                               f"{spectrum.bound_rate:.3g}: the gradient stays below it",
+         "dash", VERMILLION),
+        (spectrum.log10_radius_curve(k - k0).numpy(), f"ρ(W<sub>hh</sub>)<sup>k</sup>, ρ = "
+                                                      f"{spectrum.spectral_radius:.3g}: a linear network's long-run "
+                                                      "rate", "dot", GREY),
+    )
+    for curve, name, dash, color in curves:
+        y = anchor + curve  # -inf where the rate is 0: a gap, the line drops out of view
+        y = np.where(np.isfinite(y), y, np.nan)
+        fig.add_trace(go.Scatter(
+            x=k, y=y, mode="lines", name=f"{name} (anchored at {where})", line={"color": color, "dash": dash},
+            customdata=[fmt_log10(v) for v in anchor + curve],
+            hovertemplate="k = %{x}<br>theory: %{customdata}<extra></extra>",
+        ))
+
+
+def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = None,
+                         jacobian_row: pd.DataFrame | None = None, title: str | None = None) -> go.Figure:
+    """Gradient norm of the target's prediction against distance k back from it, on a log axis, optionally
+    with the theory's curves and the Jacobian norm ‖∂h_t/∂h_s‖ (jacobian_row: columns distance, log10_norm)."""
+    groups = series(frame)
+    extra = [] if jacobian_row is None else [jacobian_row["log10_norm"]]
+    scale = log10_scale(frame["log10_grad_norm"], *extra)
+    fig = go.Figure()
+    for i, (name, g) in enumerate(groups):
+        add_log_curve(fig, g["distance"], g["log10_grad_norm"], scale, name=name, color=SERIES[i % len(SERIES)],
+                      hover=_hover(g, name.split(" layer")[0]), customdata=g["position"].to_numpy())
+    if jacobian_row is not None:
+        tokens = jacobian_row["token"] if "token" in jacobian_row else [""] * len(jacobian_row)
+        hover = [f"{('“' + esc(tok) + '”, ') if tok else ''}k = {k}<br>‖∂h<sub>t</sub>/∂h<sub>s</sub>‖ = "
+                 f"{fmt_log10(v)}" for tok, k, v in zip(tokens, jacobian_row["distance"], jacobian_row["log10_norm"])]
+        add_log_curve(fig, jacobian_row["distance"], jacobian_row["log10_norm"], scale,
+                      name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖", color=SKY, hover=hover, dash="dashdot")
+    if spectrum is not None:
+        _theory(fig, spectrum, groups[0][1])
+    log10_axis(fig, scale, title="gradient norm (log scale)")
+    fig.update_xaxes(title=DISTANCE_AXIS, autorange="reversed")
+    return base_layout(fig, title or "How strongly each earlier word still reaches the prediction of the target",
+                       height=480, subtitle="One text, one target: a steep fall means the network cannot learn "
+                                            "from words that far back (here; other texts may differ).")
+
+
+def _structural_blank(L: np.ndarray) -> np.ndarray:
+    """The triangle with no dependence at all (s after t for the left-to-right network): -inf everywhere there."""
+    upper = np.triu(np.ones(L.shape, bool), 1)
+    lower = upper.T
+    if L.shape[0] > 1 and np.isneginf(L[upper]).all():
+        return upper
+    if L.shape[0] > 1 and np.isneginf(L[lower]).all():
+        return lower
+    return np.zeros(L.shape, bool)
+
+
+def _blocks(L: np.ndarray, blank: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shrink a (T, T) map to blocks of size x size positions, keeping each block's largest value (its strongest
+    path) and NaN wherever a NaN occurs; a block is blank only when all of it is. Returns map, blank, starts."""
+    T = L.shape[0]
+    n = math.ceil(T / size)
+    pad = n * size - T
+    Lp = np.pad(np.where(blank, -np.inf, L), ((0, pad), (0, pad)), constant_values=-np.inf)
+    Bp = np.pad(blank, ((0, pad), (0, pad)), constant_values=True)
+    Lb = Lp.reshape(n, size, n, size)  # (n, size, n, size): block row, offset, block column, offset
+    has_nan = np.isnan(Lb).any(axis=(1, 3))
+    M = np.where(has_nan, np.nan, np.nanmax(np.where(np.isnan(Lb), -np.inf, Lb), axis=(1, 3)))
+    return M, Bp.reshape(n, size, n, size).all(axis=(1, 3)), np.arange(0, T, size)
+
+
+def jacobian_map(log_norms, tokens, *, title: str | None = None) -> go.Figure:
+    """log10 ‖∂h_t/∂h_s‖ for every pair s ≤ t (input: natural-log map, (T, T)); the impossible triangle blank."""
+    ln = log_norms.detach().double().numpy() if isinstance(log_norms, torch.Tensor) else np.asarray(log_norms, float)
+    L = ln / math.log(10)  # (T, T) log10, [t, s]
+    T = L.shape[0]
+    blank = _structural_blank(L)
+    size = max(1, math.ceil(T / _MAX_CELLS))
+    if size > 1:
+        L, blank, starts = _blocks(L, blank, size)
+    else:
+        starts = np.arange(T)
+    shown = L[~blank]
+    finite = shown[np.isfinite(shown)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    if hi - lo < 1:
+        lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+    bands = banded(L, lo=lo, hi=hi, scale=SEQUENTIAL, ticks=pow10_ticks(lo, hi), log=True, blank=blank)
+
+    def where(p: int) -> str:
+        return f"“{esc(tokens[p])}” ({p})" if size == 1 else f"positions {p}–{min(p + size, T) - 1}"
+
+    labels = [where(int(p)) for p in starts]
+    n = len(starts)
+    text = np.vectorize(fmt_log10, otypes=[object])(L)
+    custom = np.empty((n, n, 3), dtype=object)  # [t, s] -> t label, s label, value
+    custom[..., 0] = np.array(labels, dtype=object)[:, None]
+    custom[..., 1] = np.array(labels, dtype=object)[None, :]
+    custom[..., 2] = text
+    what = "‖∂h<sub>t</sub>/∂h<sub>s</sub>‖" + ("" if size == 1 else f" (largest in a {size}×{size} block)")
+    fig = go.Figure(go.Heatmap(
+        z=bands.z, x=starts, y=starts, colorscale=bands.colorscale, zmin=bands.zmin, zmax=bands.zmax,
+        colorbar=bands.colorbar("‖∂h<sub>t</sub>/∂h<sub>s</sub>‖"), customdata=custom, hoverongaps=False,
+        hovertemplate=f"t = %{{customdata[0]}}<br>s = %{{customdata[1]}}<br>{what} = %{{customdata[2]}}<extra></extra>",
+    ))
+    fig.update_xaxes(title="s (earlier state)")
+    fig.update_yaxes(title="t (later state)", autorange="reversed")
+    if size == 1:  # token ticks only make sense at full resolution
+        vals, ticks = thin_ticks(tokens)
+        fig.update_xaxes(tickmode="array", tickvals=vals, ticktext=ticks)
+        fig.update_yaxes(tickmode="array", tickvals=vals, ticktext=ticks)
+    subtitle = "Row t: how much each earlier state s still moves h_t. Blank: s comes after t, so no path exists."
+    if size > 1:
+        subtitle = f"{T} tokens, shown in blocks of {size}: each cell is the strongest pair in its block."
+    return base_layout(fig, title or "How much each earlier state still moves each later one", height=620,
+                       subtitle=subtitle)
+
+
+def _wrap(tokens, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Paragraph layout: x (centre, in characters) and row of each token, breaking lines at `width` characters."""
+    x, row, col, r = [], [], 0, 0
+    for tok in tokens:
+        w = max(len(str(tok)), 1) + 1
+        if col and col + w > width:
+            col, r = 0, r + 1
+        x.append(col + w / 2)
+        row.append(r)
+        col += w
+    return np.array(x), np.array(row)
+
+
+def token_strip(tokens, values, *, target: int, cue: int | None = None, title: str | None = None,
+                width_chars: int = 100) -> go.Figure:
+    """The text as a paragraph of clickable tokens (customdata = position), each coloured by its log10 value."""
+    v = np.asarray(values, dtype=float)  # (T,) log10, NaN where there is no value
+    T = len(tokens)
+    target = target + T if target < 0 else target
+    x, row = _wrap(tokens, width_chars)
+    y = -row
+    k = kinds(v)
+    finite = v[k == "ok"]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 0.0)
+    hi = hi if hi > lo else lo + 1
+    colors = np.array(sample_colorscale(SEQUENTIAL, list(np.clip((np.nan_to_num(v) - lo) / (hi - lo), 0, 1))),
+                      dtype=object)
+    colors = np.where(k == "ok", colors, np.select([k == "zero", k == "overflow"],
+                                                   [SPECIAL_COLOR["zero"], SPECIAL_COLOR["overflow"]], "rgba(0,0,0,0)"))
+    line_color = np.full(T, GREY, dtype=object)
+    line_width = np.where(k == "nan", 1.0, 0.0)
+    line_color[target], line_width[target] = ORANGE, 3.0
+    if cue is not None:
+        line_color[cue], line_width[cue] = SKY, 3.0
+    text = np.array([esc(t) for t in tokens], dtype=object)
+    text[target] = f"<b>{text[target]}</b>"
+    value = [("no value" if kk == "nan" else fmt_log10(vv)) for kk, vv in zip(k, v)]
+    hover = [f"“{esc(tok)}” (position {p}){' — the target' if p == target else ''}<br>{val}"
+             for p, (tok, val) in enumerate(zip(tokens, value))]
+    fig = go.Figure(go.Scatter(
+        x=x, y=y, mode="markers+text", text=text, textposition="top center", customdata=np.arange(T),
+        marker={"symbol": "square", "size": 11, "color": colors, "line": {"color": line_color, "width": line_width}},
+        hovertext=hover, hovertemplate="%{hovertext}<extra>click to make it the target</extra>", showlegend=False,
+    ))
+    ticks = pow10_ticks(lo, hi, max_ticks=6)
+    fig.add_trace(go.Scatter(  # carries the colour bar only
+        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+        marker={"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
+                "colorbar": {"title": {"text": "reach"}, "tickmode": "array", "tickvals": ticks[0],
+                             "ticktext": ticks[1]}},
+    ))
+    legend = [("target", "square-open", ORANGE)] + ([("cue", "square-open", SKY)] if cue is not None else [])
+    legend += [(SPECIAL_LABEL[kk], "square", SPECIAL_COLOR[kk]) for kk in ("zero", "overflow") if (k == kk).any()]
+    if (k == "nan").any():
+        legend.append(("no value (NaN)", "square-open", GREY))
+    for name, symbol, color in legend:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                                 marker={"symbol": symbol, "size": 11, "color": color, "line": {"width": 2}}))
+    if cue is not None:
+        fig.add_shape(type="line", x0=x[cue], y0=y[cue] - 0.18, x1=x[target], y1=y[target] - 0.18,
+                      line={"color": SKY, "dash": "dot", "width": 2})
+        fig.add_annotation(text=f"{esc(tokens[cue])} → {esc(tokens[target])}: {target - cue} tokens",
+                           xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
+                           showarrow=False, font={"color": SKY})
+    rows = int(row.max()) + 1
+    fig.update_xaxes(range=[-1, width_chars + 1], showticklabels=False, showgrid=False, zeroline=False,
+                     title="each square is one token, coloured by how strongly it reaches the target; "
+                           "click one to choose the target")
+    fig.update_yaxes(range=[-rows + 0.4, 0.7], showticklabels=False, showgrid=False, zeroline=False,
+                     title="line of text")
+    return base_layout(fig, title or "The text, coloured by how far each word still reaches the target",
+                       height=150 + 34 * rows)
