@@ -46,9 +46,15 @@ def resolve_target(target: int, length: int) -> int:
 
 
 def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
-                     quantity: str = "loss", word: str | None = None) -> TargetGradients:
+                     quantity: str = "loss", word: str | None = None, truncate: int | None = None) -> TargetGradients:
     """q = -log P(w_t | w_<t) ("loss"), log P(word | w_<t) ("logprob") or z_{t-1}[word] ("logit"),
-    differentiated with respect to every x_s and every h_s of every layer and direction."""
+    differentiated with respect to every x_s and every h_s of every layer and direction.
+
+    truncate=K: truncated BPTT with chunks of K steps (the state is carried across chunks but detached),
+    so nothing before the chunk that holds step t-1 receives any gradient.
+    """
+    if truncate is not None and truncate < 1:
+        raise ValueError("the truncation chunk must be at least one step long")
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity={quantity!r}: use one of {', '.join(QUANTITIES)}")
     tokens, ids = model.tokens_and_ids(text_or_ids)
@@ -63,7 +69,7 @@ def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | to
     names = [f"l{layer}.{DIRECTIONS[d]}" for layer in range(core.num_layers) for d in range(core.num_directions)]
     deltas = {n: x.new_zeros(1, len(tokens), core.hidden_size, requires_grad=True) for n in names} \
         if recurrent else {}
-    z, res = model.run(x, perturb={n + ".h": v for n, v in deltas.items()}, record=True)
+    z, res = model.run(x, perturb={n + ".h": v for n, v in deltas.items()}, record=True, detach_every=truncate)
     logits = z[0, t - 1]  # (V,): the prediction of position t, read from h_{t-1}
     log_p = torch.log_softmax(logits, dim=-1)
     q = {"loss": -log_p[ids[t]], "logprob": log_p[word_id], "logit": logits[word_id]}[quantity]
@@ -97,20 +103,22 @@ def _frame(g: TargetGradients, rows: range, norms: torch.Tensor, **columns) -> p
 
 
 def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
-                         wrt: str = "hidden", quantity: str = "loss", word: str | None = None) -> pd.DataFrame:
+                         wrt: str = "hidden", quantity: str = "loss", word: str | None = None,
+                         truncate: int | None = None) -> pd.DataFrame:
     """How strongly each earlier position still reaches the prediction of the target word.
 
     wrt="hidden": ||dq/dh_s|| for every layer and direction (columns layer, direction);
     wrt="input": ||dq/dx_s||, the reach of the word itself (the only choice for the fixed-window model).
     Columns: position, token, distance (= target - position), grad_norm, log10_grad_norm, status
     (ok | zero | overflow | nan: an exploding network is flagged, never raised).
+    truncate=K shows truncated BPTT with chunks of K steps: exact zeros before the target's chunk.
     """
     if wrt not in ("hidden", "input"):
         raise ValueError("wrt must be 'hidden' or 'input'")
     core = model.core
     if wrt == "hidden" and not hasattr(core, "cells"):
         raise ValueError("the fixed-window model has no recurrent state h_s to differentiate; use wrt='input'")
-    g = target_gradients(model, text_or_ids, target, quantity, word)
+    g = target_gradients(model, text_or_ids, target, quantity, word, truncate)
     bidirectional = getattr(core, "num_directions", 1) == 2
     rows = _positions(g, bidirectional)
     if wrt == "input":

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .init import recurrent_matrix, uniform
-from .recurrent import RecurrentCore, time_order
+from .recurrent import RecurrentCore, chunk_ends, time_order
 
 ACTIVATIONS = {
     "tanh": (torch.tanh, lambda u: 1 - torch.tanh(u) ** 2),
@@ -74,18 +74,20 @@ class ElmanRNN(RecurrentCore):
     def gamma(self) -> float:
         return GAMMA[self.activation]
 
-    def _scan(self, cell, x, state, reverse, delta):
+    def _scan(self, cell, x, state, reverse, delta, cut):
         f, fprime = ACTIVATIONS[self.activation]
         W_hx, W_hh, b_h = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))
         a = x @ W_hx.T + b_h  # (B, T, H): the input part of u_t, computed for all steps at once
         h = state[0]
         us, hs = [None] * x.shape[1], [None] * x.shape[1]
-        for t in time_order(x.shape[1], reverse):
+        for n, t in enumerate(time_order(x.shape[1], reverse)):
             u = a[:, t] + h @ W_hh.T  # (B, H)
             h = f(u)
             if delta is not None:
                 h = h + delta[:, t]
             us[t], hs[t] = u, h
+            if chunk_ends(n, cut):
+                h = h.detach()
         u_all, h_all = torch.stack(us, 1), torch.stack(hs, 1)  # (B, T, H)
         return h_all, (h,), {"u": u_all, "h": h_all, "fprime": fprime(u_all)}
 

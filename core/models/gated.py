@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .init import uniform
-from .recurrent import RecurrentCore, time_order
+from .recurrent import RecurrentCore, chunk_ends, time_order
 
 
 class GatedCell(nn.Module):
@@ -78,13 +78,13 @@ class LSTM(_Gated):
     state_keys = ("h", "c")
     torch_class = nn.LSTM
 
-    def _scan(self, cell, x, state, reverse, delta):
+    def _scan(self, cell, x, state, reverse, delta, cut):
         W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
         a = x @ W_hx.T + b_hx  # (B, T, 4H)
         h, c = state
         T = x.shape[1]
         rec = {k: [None] * T for k in ("h", "c", "i", "f", "g", "o")}
-        for t in time_order(T, reverse):
+        for n, t in enumerate(time_order(T, reverse)):
             i, f, g, o = (a[:, t] + h @ W_hh.T + b_hh).chunk(4, dim=-1)
             i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
             c = f * c + i * g
@@ -93,6 +93,8 @@ class LSTM(_Gated):
                 h = h + delta[:, t]
             for k, v in (("h", h), ("c", c), ("i", i), ("f", f), ("g", g), ("o", o)):
                 rec[k][t] = v
+            if chunk_ends(n, cut):
+                h, c = h.detach(), c.detach()
         rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
         return rec["h"], (h, c), rec
 
@@ -103,21 +105,23 @@ class GRU(_Gated):
     gates = 3
     torch_class = nn.GRU
 
-    def _scan(self, cell, x, state, reverse, delta):
+    def _scan(self, cell, x, state, reverse, delta, cut):
         W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
         a = x @ W_hx.T + b_hx  # (B, T, 3H)
         h = state[0]
         T = x.shape[1]
         rec = {k: [None] * T for k in ("h", "r", "z", "n")}
-        for t in time_order(T, reverse):
+        for n, t in enumerate(time_order(T, reverse)):
             a_r, a_z, a_n = a[:, t].chunk(3, dim=-1)
             g_r, g_z, g_n = (h @ W_hh.T + b_hh).chunk(3, dim=-1)
             r, z = torch.sigmoid(a_r + g_r), torch.sigmoid(a_z + g_z)
-            n = torch.tanh(a_n + r * g_n)
-            h = (1 - z) * n + z * h
+            n_t = torch.tanh(a_n + r * g_n)
+            h = (1 - z) * n_t + z * h
             if delta is not None:
                 h = h + delta[:, t]
-            for k, v in (("h", h), ("r", r), ("z", z), ("n", n)):
+            for k, v in (("h", h), ("r", r), ("z", z), ("n", n_t)):
                 rec[k][t] = v
+            if chunk_ends(n, cut):
+                h = h.detach()
         rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
         return rec["h"], (h,), rec

@@ -56,9 +56,10 @@ class LanguageModel(nn.Module):
                 x[t] = hashed_vector(tok, self.config.embed_dim, self.config.seed).to(dtype)
         return x.unsqueeze(0)
 
-    def run(self, x: torch.Tensor, h0=None, *, record: bool = False, perturb=None) -> tuple[torch.Tensor, RunResult]:
-        """x (B, T, I) -> logits z (B, T, V) and the core's RunResult."""
-        res = self.core.run(x, h0, record=record, perturb=perturb)
+    def run(self, x: torch.Tensor, h0=None, *, record: bool = False, perturb=None,
+            detach_every: int | None = None) -> tuple[torch.Tensor, RunResult]:
+        """x (B, T, I) -> logits z (B, T, V) and the core's RunResult (see RecurrentCore.run)."""
+        res = self.core.run(x, h0, record=record, perturb=perturb, detach_every=detach_every)
         z = res.output @ self.W_zh.to(x.dtype).T + self.b_z.to(x.dtype)  # (B, T, V)
         return z, res
 

@@ -57,9 +57,11 @@ class RecurrentCore(nn.Module):
         return self.cells[layer * self.num_directions + direction]
 
     def run(self, x: torch.Tensor, h0=None, *, record: bool = False,
-            perturb: dict[str, torch.Tensor] | None = None) -> RunResult:
+            perturb: dict[str, torch.Tensor] | None = None, detach_every: int | None = None) -> RunResult:
         """x: (B, T, I). perturb maps 'l0.fwd.h' to a (B, T, H) tensor added to h_t right after it is made:
-        the gradient with respect to that tensor is the total derivative with respect to h_t."""
+        the gradient with respect to that tensor is the total derivative with respect to h_t.
+        detach_every=K cuts the graph of the state carried out of every K-th step, as truncated BPTT does
+        between chunks of K steps: values are unchanged, but no gradient flows back across a cut."""
         perturb = perturb or {}
         batch = x.shape[0]
         h0, c0 = self._split_initial(h0, batch, x)
@@ -70,7 +72,7 @@ class RecurrentCore(nn.Module):
                 k = layer * self.num_directions + d
                 state = (h0[k],) if c0 is None else (h0[k], c0[k])
                 out, final, rec = self._scan(self.cells[k], layer_in, state, reverse=d == 1,
-                                             delta=perturb.get(record_name(layer, d, "h")))
+                                             delta=perturb.get(record_name(layer, d, "h")), cut=detach_every)
                 outs.append(out)
                 finals_h.append(final[0])
                 if len(final) > 1:
@@ -103,9 +105,14 @@ class RecurrentCore(nn.Module):
     def _make_cell(self, input_size: int) -> nn.Module:
         raise NotImplementedError
 
-    def _scan(self, cell, x, state, reverse, delta):
+    def _scan(self, cell, x, state, reverse, delta, cut):
         raise NotImplementedError
 
 
 def time_order(steps: int, reverse: bool) -> range:
     return range(steps - 1, -1, -1) if reverse else range(steps)
+
+
+def chunk_ends(n: int, every: int | None) -> bool:
+    """True after the last step of each chunk (n counts steps in reading order)."""
+    return every is not None and (n + 1) % every == 0

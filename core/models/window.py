@@ -39,7 +39,7 @@ class WindowCore(nn.Module):
         padded = torch.cat([x.new_zeros(B, self.window - 1, I), x], dim=1)  # (B, T+n-1, I)
         return padded.unfold(1, self.window, 1).transpose(2, 3).reshape(B, T, self.window * I)
 
-    def run(self, x: torch.Tensor, h0=None, *, record: bool = False, perturb=None) -> RunResult:
+    def run(self, x: torch.Tensor, h0=None, *, record: bool = False, perturb=None, detach_every=None) -> RunResult:
         u = self.windows(x) @ self.W.to(x.dtype).T + self.b.to(x.dtype)  # (B, T, H)
         h = torch.tanh(u)
         records = {"window.u": u, "window.h": h, "window.fprime": 1 - h**2} if record else {}

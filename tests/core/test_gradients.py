@@ -243,3 +243,21 @@ def test_jacobian_log_norms_rejects_unknown_orders():
         jacobian_log_norms(Steps(torch.zeros(3, 2), torch.zeros(2, 2)), ord=1)
     with pytest.raises(ValueError, match="method"):
         jacobian_log_norms(Steps(torch.zeros(3, 2), torch.zeros(2, 2)), method="fast")
+
+
+@pytest.mark.parametrize("arch", ["elman", "lstm", "gru"])
+def test_truncated_bptt_stops_at_the_chunk_and_is_exact_inside_it(arch):
+    model = build_model(ModelConfig(arch=arch, hidden_size=8, num_layers=2))
+    text = lecture.DANCING
+    full = gradient_vs_distance(model, text, target=-2)
+    cut = gradient_vs_distance(model, text, target=-2, truncate=10)
+    T = len(model.tokens_and_ids(text)[0])
+    chunk_start = ((T - 3) // 10) * 10  # the chunk holding h_{t-1}, t = T - 2
+    inside = cut.position >= chunk_start
+    assert (cut[~inside].grad_norm == 0).all() and (cut[~inside].status == "zero").all()
+    torch.testing.assert_close(torch.tensor(cut[inside].grad_norm.values), torch.tensor(full[inside].grad_norm.values),
+                               rtol=1e-12, atol=0)
+    same_values = unroll(model, text)
+    tokens, ids = model.tokens_and_ids(text)
+    z, _ = model.run(model.embed(tokens, ids), detach_every=10)
+    torch.testing.assert_close(z[0], same_values.z)  # truncation changes gradients, never values

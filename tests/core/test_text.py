@@ -1,5 +1,6 @@
 """Tokenizers round-trip what people type; unknown words still get their own fixed vector."""
 
+import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,3 +53,12 @@ def test_unknown_words_get_distinct_deterministic_vectors():
     assert not torch.allclose(x[0], x[1])
     torch.testing.assert_close(hashed_vector("zebra", 8, 0), hashed_vector("Zebra", 8, 0))
     assert not torch.allclose(hashed_vector("zebra", 8, 0), hashed_vector("zebra", 8, 1))
+
+
+@pytest.mark.parametrize("extra", [0, 1, 13, 250])
+def test_padding_moves_the_cue_exactly(extra):
+    tokens = WordTokenizer().tokenize(lecture.pad_dancing(extra))
+    base = WordTokenizer().tokenize(lecture.DANCING)
+    assert len(tokens) == len(base) + extra
+    assert (len(tokens) - 2) - tokens.index("jig") == (len(base) - 2) - base.index("jig") + extra
+    assert tokens[-2:] == ["dancing", "."] and "dance" in tokens
