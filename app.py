@@ -1,0 +1,16 @@
+"""RNN Explorer: the entry point builds the navigation and the shared sidebar, then runs the chosen page."""
+
+import streamlit as st
+
+from explorer import settings, sidebar
+from explorer.navigation import PAGES
+
+st.set_page_config(page_title="RNN Explorer", page_icon=":material/all_inclusive:", layout="wide")
+settings.start_run()
+page = st.navigation([st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
+                      for p in PAGES])
+sidebar.render()
+for message in settings.url_messages():
+    st.warning(message, icon=":material/link_off:")
+page.run()
+settings.publish()

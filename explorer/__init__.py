@@ -1,0 +1,1 @@
+"""What the pages share: cached models and traces, URL-backed settings, presets, figure builders."""

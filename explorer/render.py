@@ -1,0 +1,55 @@
+"""Drawing helpers every page uses: a chart with its data and figure downloads, presenter sizing, errors."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from .sidebar import presenter
+
+PRESENTER_CSS = """
+<style>
+html { font-size: 21px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
+[data-testid="stCaptionContainer"] { font-size: 1rem; }
+</style>
+"""
+
+
+def page_style() -> None:
+    """Larger text for projection (the CSS is fixed text: nothing a user typed goes into it)."""
+    if presenter():
+        st.html(PRESENTER_CSS)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
+
+
+def chart(fig: go.Figure, data: pd.DataFrame | None, name: str, *, key: str | None = None, **plotly_kwargs):
+    """st.plotly_chart plus downloads of the data behind it (CSV) and of the figure (self-contained HTML).
+
+    The downloads are built only when clicked (callables), so a rerun does not ship megabytes of plotly.js.
+    """
+    if presenter():
+        fig.update_layout(font_size=20, height=(fig.layout.height or 450) * 1.25)
+    event = st.plotly_chart(fig, key=key, **plotly_kwargs)
+    slug = _slug(name)
+    cols = st.columns([1, 1, 6])
+    if data is not None:
+        cols[0].download_button("CSV", lambda: data.to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
+                                on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
+                                help=f"The numbers behind “{name}”.")
+    cols[1].download_button("HTML", lambda: fig.to_html(include_plotlyjs=True, full_html=True),
+                            file_name=f"{slug}.html", mime="text/html", on_click="ignore",
+                            icon=":material/download:", key=f"html-{key or slug}",
+                            help="The interactive figure, viewable offline.")
+    return event
+
+
+def failure(err: Exception) -> None:
+    """A clear message instead of a stack trace, for input the computation refuses."""
+    st.error(str(err), icon=":material/error:")

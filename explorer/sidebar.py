@@ -1,0 +1,75 @@
+"""The model configuration shared by every page: drawn in the sidebar, kept in the session and the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import ModelConfig
+from core.config import ACTIVATIONS, INITS
+
+from . import settings
+
+HIDDEN_SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
+DEFAULT = ModelConfig(hidden_size=32, spectral_radius=1.0)
+
+ACTIVATION = settings.Setting("act", DEFAULT.activation, settings.choice(ACTIVATIONS))
+HIDDEN = settings.Setting("hidden", DEFAULT.hidden_size, settings.choice(HIDDEN_SIZES))
+INIT = settings.Setting("init", DEFAULT.init, settings.choice(INITS))
+RADIUS = settings.Setting("rho", DEFAULT.spectral_radius, settings.number(0.0, 4.0))
+SEED = settings.Setting("seed", DEFAULT.seed, settings.integer(0, 2**31 - 1))
+TOKENIZER = settings.Setting("tok", DEFAULT.tokenizer, settings.choice(("word", "char")))
+PRESENTER = settings.Setting("presenter", False, settings.flag)
+MODEL_SETTINGS = (ACTIVATION, HIDDEN, INIT, RADIUS, SEED, TOKENIZER)
+
+INIT_HELP = {
+    "gaussian": "random N(0, 1/H) entries",
+    "orthogonal": "a random rotation: every direction is stretched by the same factor",
+    "identity": "ρ·I: each unit only feeds itself",
+}
+
+
+def _reset() -> None:
+    for s in MODEL_SETTINGS:
+        if s is not SEED:  # reset keeps the seed, so the same network comes back
+            settings.put(s.key, s.default)
+
+
+def config() -> ModelConfig:
+    """The configuration the sidebar describes (pages call this; app.py draws the widgets)."""
+    for s in (*MODEL_SETTINGS, PRESENTER):
+        settings.bind(s)
+    return DEFAULT.replace(activation=settings.get("act"), hidden_size=settings.get("hidden"),
+                           init=settings.get("init"), spectral_radius=float(settings.get("rho")),
+                           seed=int(settings.get("seed")), tokenizer=settings.get("tok"))
+
+
+def render() -> ModelConfig:
+    """Draw the controls and return the configuration they describe."""
+    current = config()
+    with st.sidebar:
+        st.subheader("The network", anchor=False)
+        st.selectbox("Activation f", ACTIVATIONS, key=settings.widget_key("act"), on_change=settings.on_change("act"),
+                     help="h_t = f(u_t). Its largest slope γ = sup f′ bounds how fast gradients can shrink: "
+                          "γ = 1 for tanh and relu, 1/4 for sigmoid.")
+        st.select_slider("Hidden size H", HIDDEN_SIZES, key=settings.widget_key("hidden"),
+                         on_change=settings.on_change("hidden"), help="Number of units in h_t.")
+        st.radio("W_hh starts as", INITS, key=settings.widget_key("init"), on_change=settings.on_change("init"),
+                 format_func=lambda s: f"{s}: {INIT_HELP[s]}", help="Then it is rescaled to the spectral radius below.")
+        st.slider("Spectral radius ρ(W_hh)", 0.0, 4.0, step=0.05, key=settings.widget_key("rho"),
+                  on_change=settings.on_change("rho"),
+                  help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 "
+                       "they can explode.")
+        st.number_input("Seed", 0, 2**31 - 1, step=1, key=settings.widget_key("seed"),
+                        on_change=settings.on_change("seed"), help="Same seed, same weights: reset keeps it.")
+        st.radio("Tokens", ("word", "char"), horizontal=True, key=settings.widget_key("tok"),
+                 on_change=settings.on_change("tok"), help="Words (with punctuation and 've as tokens) or characters.")
+        st.button("Reset to defaults", on_click=_reset, help="Everything but the seed.", icon=":material/restart_alt:")
+        st.divider()
+        st.toggle("Presenter mode", key=settings.widget_key("presenter"), on_change=settings.on_change("presenter"),
+                  help="Larger text and charts, for a projector.")
+        st.caption("The address bar always holds these settings: copy it to share exactly this view.")
+    return current
+
+
+def presenter() -> bool:
+    return bool(st.session_state.get("presenter", False))

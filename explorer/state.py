@@ -1,0 +1,105 @@
+"""The one place for Streamlit caching: models are shared read-only, traces and gradients are memoised.
+
+st.cache_resource hands the same model object to every session, so it is frozen (no gradients on its
+parameters, eval mode) and nothing here mutates it; st.cache_data returns a fresh copy per call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+import core
+from core import ModelConfig
+from core.gradients import (
+    bptt_by_hand,
+    jacobian_log_norms,
+    row_log_norms,
+    spectrum,
+    step_factors,
+    target_gradients,
+    w_hh_contributions,
+    w_hh_gradient,
+)
+
+MAX_TOKENS = 2000  # every token is one more step in each chart; the all-pairs map grows with its square
+MAX_MAP_TOKENS = 400  # the T x T map: beyond this the heatmap has more cells than pixels
+SPECTRAL_MAP_TOKENS = 80  # exact spectral norms need one SVD per pair
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def get_model(config: ModelConfig) -> core.LanguageModel:
+    model = core.build_model(config)
+    model.requires_grad_(False)
+    return model
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def get_trace(config: ModelConfig, text: str) -> core.Trace:
+    return core.unroll(get_model(config), text)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def get_gradients(config: ModelConfig, text: str, target: int, wrt: str = "hidden", quantity: str = "loss",
+                  word: str | None = None, truncate: int | None = None) -> pd.DataFrame:
+    return core.gradient_vs_distance(get_model(config), text, target=target, wrt=wrt, quantity=quantity, word=word,
+                                     truncate=truncate)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_w_hh_contributions(config: ModelConfig, text: str, target: int) -> pd.DataFrame:
+    return w_hh_contributions(get_model(config), text, target=target)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def w_hh_gradient_norm(config: ModelConfig, text: str, target: int) -> float:
+    """||dL/dW_hh||_F, the norm that gradient clipping compares with its threshold."""
+    g = target_gradients(get_model(config), text, target=target)
+    return float(torch.linalg.matrix_norm(w_hh_gradient(g)))
+
+
+def map_frame(log_norms: np.ndarray, tokens) -> pd.DataFrame:
+    """The T x T map as a tidy table for CSV: one row per pair s <= t."""
+    t, s = np.tril_indices(len(tokens))
+    return pd.DataFrame({"t": t, "token_t": [tokens[i] for i in t], "s": s, "token_s": [tokens[i] for i in s],
+                         "norm": np.exp(log_norms[t, s]), "log10_norm": log_norms[t, s] / np.log(10)})
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: int = 0,
+                     direction: int = 0) -> np.ndarray:
+    """(T, T) natural-log norms ||dh_t/dh_s||. float32 products keep about five digits and halve the time."""
+    model = get_model(config)
+    steps = step_factors(model.core, get_trace(config, text).x, layer=layer, direction=direction,
+                         dtype=torch.float32 if ord == "fro" else torch.float64)
+    out = jacobian_log_norms(steps, 2 if ord == "2" else "fro")
+    return (out.flip(0, 1) if direction == 1 else out).numpy()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_jacobian_row(config: ModelConfig, text: str, target: int, layer: int = 0) -> pd.DataFrame:
+    """||dh_{t-1}/dh_s||_F for the state that predicts the target (t = target), against k = target - s."""
+    model = get_model(config)
+    trace = get_trace(config, text)
+    logs = row_log_norms(step_factors(model.core, trace.x, layer=layer), target - 1)
+    return pd.DataFrame({"position": range(target), "token": trace.tokens[:target],
+                         "distance": range(target, 0, -1), "log10_norm": (logs / np.log(10)).numpy()})
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_spectrum(config: ModelConfig, layer: int = 0, direction: int = 0) -> core.gradients.Spectrum:
+    model = get_model(config)
+    return spectrum(model.core.cell(layer, direction).W_hh, config.activation)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_derivation(config: ModelConfig, text: str, t: int, s: int, layer: int = 0) -> core.gradients.Derivation:
+    """The lecture's product dh_t/dh_s written out factor by factor, beside autograd's answer."""
+    return bptt_by_hand(get_model(config).core, get_trace(config, text).x, t, s, layer=layer)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def parameter_count(config: ModelConfig) -> int:
+    return sum(p.numel() for p in get_model(config).parameters())

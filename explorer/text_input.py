@@ -1,0 +1,66 @@
+"""The text every page unrolls: one shared text box with the lecture's presets, capped with a reason."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.text import get_tokenizer
+
+from . import settings
+from .presets import BY_KEY, CUSTOM, PRESETS
+from .state import MAX_TOKENS
+
+URL_TEXT_LIMIT = 1500  # longer texts stay in the session but not in the link
+PRESET = settings.Setting("preset", "dancing", settings.choice([p.key for p in PRESETS] + [CUSTOM]))
+TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT))
+
+
+def _choose_preset() -> None:
+    key = st.session_state["w.preset"]
+    settings.put("preset", key)
+    if key != CUSTOM:
+        settings.put("text", "")
+
+
+def _edit_text() -> None:
+    settings.put("text", st.session_state["w.text"])
+    settings.put("preset", CUSTOM)
+
+
+def current_text() -> str:
+    preset = settings.bind(PRESET)
+    typed = settings.bind(TEXT)
+    return typed if preset == CUSTOM else BY_KEY[preset].text
+
+
+def text_box(label: str = "Text to unroll", *, tokenizer: str = "word", height: int = 110) -> str:
+    """Draw the preset picker and the text area; return the text to use, truncated to MAX_TOKENS tokens."""
+    text = current_text()
+    options = [p.key for p in PRESETS] + [CUSTOM]
+    names = {p.key: p.label for p in PRESETS} | {CUSTOM: "Your own text"}
+    left, right = st.columns([1, 2])
+    with left:
+        settings.widget_key("preset")
+        st.selectbox("Preset", options, format_func=names.get, key="w.preset", on_change=_choose_preset)
+        preset = settings.get("preset")
+        if preset != CUSTOM:
+            st.caption(BY_KEY[preset].why)
+    with right:
+        st.session_state["w.text"] = text
+        st.text_area(label, key="w.text", height=height, on_change=_edit_text,
+                     help="Press Ctrl+Enter (or click outside) to apply. Words the model has never seen still get "
+                          "their own fixed random vector.")
+    if len(text) > URL_TEXT_LIMIT:
+        st.caption(f"This text is longer than {URL_TEXT_LIMIT:,} characters, so the link does not carry it.")
+    return cap_tokens(text, tokenizer)
+
+
+def cap_tokens(text: str, tokenizer: str = "word") -> str:
+    """Keep the first MAX_TOKENS tokens, and say so."""
+    spans = get_tokenizer(tokenizer).spans(text)
+    if len(spans) <= MAX_TOKENS:
+        return text
+    st.warning(f"Your text has {len(spans):,} tokens; the explorer unrolls the first {MAX_TOKENS:,}. Every token "
+               "is one more step to compute and draw, and the all-pairs map grows with the square of the length.",
+               icon=":material/content_cut:")
+    return text[: spans[MAX_TOKENS - 1][1]]

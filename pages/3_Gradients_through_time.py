@@ -1,0 +1,171 @@
+"""Gradients through time: how far back can the prediction of one word still reach?"""
+
+import math
+
+import streamlit as st
+
+from core import lecture
+from core.gradients import decay_rate, verdict
+from explorer import charts, render, settings, sidebar, state, text_input
+from explorer.targets import default_target, target_label
+
+PAD = settings.Setting("pad", 0, settings.integer(0, 400))
+TARGET = settings.Setting("target", 0, settings.integer(0, state.MAX_TOKENS))  # 0: the last word
+WRT = settings.Setting("wrt", "hidden", settings.choice(("hidden", "input")))
+TRUNCATE = settings.Setting("tbptt", 0, settings.integer(0, 200))  # 0: full BPTT
+DECAY = settings.Setting("wd", 0.0, settings.number(0.0, 0.1))
+CLIP = settings.Setting("clip", 0.0, settings.number(0.0, 100.0))
+NORM = settings.Setting("map", "fro", settings.choice(("fro", "2")))
+BADGE = {"vanishing": "blue", "exploding": "red", "edge": "orange"}
+DECAY_STEPS, LEARNING_RATE = 1000, 0.1
+
+
+def pick_from_strip() -> None:
+    points = st.session_state["g.strip"].selection.points
+    if points:
+        data = points[0].get("customdata")
+        settings.put("target", int(data[0] if isinstance(data, list) else data))
+
+
+def controls(config):
+    """Text, cue distance and the BPTT / regularisation controls; returns (text, effective config)."""
+    text = text_input.text_box(tokenizer=config.tokenizer)
+    if settings.bind(text_input.PRESET) == "dancing":
+        settings.bind(PAD)
+        st.slider("Cue distance: filler tokens inserted after “jig”", 0, 400, step=5,
+                  key=settings.widget_key("pad"), on_change=settings.on_change("pad"),
+                  help="Moves the cue further back from the final “dancing”; watch its reach fade.")
+        text = text_input.cap_tokens(lecture.pad_dancing(settings.get("pad")), config.tokenizer)
+    with st.expander("Truncated BPTT, weight decay and clipping", icon=":material/tune:"):
+        left, mid, right = st.columns(3)
+        settings.bind(TRUNCATE)
+        left.number_input("Truncated BPTT chunk K (0 = full BPTT)", 0, 200, key=settings.widget_key("tbptt"),
+                          on_change=settings.on_change("tbptt"),
+                          help="Training on chunks of K steps carries the state forward but detaches it: no "
+                               "gradient crosses a chunk boundary.")
+        settings.bind(DECAY)
+        mid.slider("Weight decay λ on W_hh", 0.0, 0.1, step=0.001, format="%.3f", key=settings.widget_key("wd"),
+                   on_change=settings.on_change("wd"),
+                   help=f"Each SGD step (learning rate {LEARNING_RATE}) multiplies W_hh by 1 − ηλ; shown after "
+                        f"{DECAY_STEPS} steps, leaving out the loss's own pull on the weights.")
+        settings.bind(CLIP)
+        right.number_input("Clip ‖∂L/∂W_hh‖ at (0 = off)", 0.0, 100.0, step=0.1, key=settings.widget_key("clip"),
+                           on_change=settings.on_change("clip"),
+                           help="Pascanu et al. (2013): if the gradient norm exceeds the threshold, rescale the "
+                                "whole gradient to the threshold.")
+    shrink = (1 - LEARNING_RATE * settings.get("wd")) ** DECAY_STEPS
+    if shrink < 1:
+        st.caption(f"Weight decay has scaled W_hh by {shrink:.3g}: its spectral radius is now "
+                   f"{config.spectral_radius * shrink:.3g} instead of {config.spectral_radius:.3g}.")
+    return text, config.replace(spectral_radius=config.spectral_radius * shrink)
+
+
+def main() -> None:
+    render.page_style()
+    st.title("Gradients through time")
+    st.markdown(
+        "To learn that **“jig”** should make **“dancing”** likely 56 words later, backpropagation has to carry the "
+        "error at “dancing” all the way back to “jig”. On its way it is multiplied once per step by "
+        "∂h_i/∂h_{i−1} = diag(f′(u_i)) W_hh. If those factors are smaller than 1, the signal fades "
+        "geometrically (vanishing gradients); if larger, it blows up (exploding gradients)."
+    )
+    config = sidebar.config()
+    if config.arch != "elman":
+        st.info("This page studies the Elman network.")
+    text, config = controls(config)
+    try:
+        trace = state.get_trace(config, text)
+    except ValueError as err:
+        render.failure(err)
+        return
+    tokens, T = trace.tokens, len(trace)
+    if T < 2:
+        st.info("Type at least two tokens: the target needs a word before it to look back to.")
+        return
+
+    settings.bind(TARGET)
+    if not 1 <= settings.get("target") < T:
+        settings.put("target", default_target(tokens))
+    target = settings.get("target")
+    top = st.columns([2, 1, 1])
+    top[0].selectbox("Target word (the word being predicted)", range(1, T),
+                     format_func=lambda p: target_label(tokens, p), key=settings.widget_key("target"), on_change=settings.on_change("target"),
+                     help="Or click a word in the coloured sentence below.")
+    settings.bind(WRT)
+    top[1].radio("Gradient with respect to", ("hidden", "input"), key=settings.widget_key("wrt"),
+                 on_change=settings.on_change("wrt"), horizontal=True,
+                 format_func={"hidden": "states h_s", "input": "inputs x_s"}.get)
+    truncate = settings.get("tbptt") or None
+    frame = state.get_gradients(config, text, target, settings.get("wrt"), truncate=truncate)
+    spec = state.get_spectrum(config)
+    rate = decay_rate(frame.distance, frame.grad_norm)
+    v = verdict(spec, rate)
+    with top[2]:
+        st.badge(v.label, color=BADGE[v.label], icon=":material/monitoring:")
+        st.caption(v.reason)
+
+    m = st.columns(4)
+    m[0].metric("ρ(W_hh), spectral radius", f"{spec.spectral_radius:.3g}")
+    m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
+    m[2].metric("γ = sup f′", f"{spec.gamma:g}")
+    m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
+
+    cue = tokens.index("jig") if settings.get("preset") == "dancing" and "jig" in tokens else None
+    reach = [math.nan] * T
+    for pos, val in zip(frame.position, frame.log10_grad_norm):
+        reach[pos] = val
+    st.plotly_chart(charts.token_strip(tokens, reach, target=target, cue=cue,
+                                       title=f"How much each word can still move the prediction of "
+                                             f"“{tokens[target]}”"),
+                    key="g.strip", on_select=pick_from_strip, selection_mode="points")
+    if cue is not None:
+        st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
+
+    row = None if truncate or settings.get("wrt") != "hidden" else state.get_jacobian_row(config, text, target)
+    fig = charts.gradient_vs_distance(frame, spectrum=spec, jacobian_row=row)
+    render.chart(fig, frame, "gradient vs distance", key="g.curve")
+    st.caption(
+        "What this shows: for this one text, this one target and these weights, how the gradient's size falls with "
+        "distance. What it cannot show: that the network would fail to learn the dependency in general. Other texts, "
+        "targets or trained weights move the curve; the bound (dashed) holds for every input."
+    )
+    if truncate:
+        st.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
+                   "a gradient of exactly zero (shown at the bottom of the axis).")
+
+    st.subheader("Every pair: ‖∂h_t/∂h_s‖", anchor=False)
+    if T > state.MAX_MAP_TOKENS:
+        st.info(f"The map of all pairs is drawn for texts up to {state.MAX_MAP_TOKENS} tokens "
+                f"(this one has {T}): beyond that it has more cells than the screen has pixels.")
+    else:
+        settings.bind(NORM)
+        if T > state.SPECTRAL_MAP_TOKENS and settings.get("map") == "2":
+            settings.put("map", "fro")
+        st.radio("Matrix norm", ("fro", "2"), horizontal=True, key=settings.widget_key("map"),
+                 on_change=settings.on_change("map"),
+                 format_func={"fro": "Frobenius (fast)", "2": "spectral (exact SVD of every product)"}.get,
+                 disabled=T > state.SPECTRAL_MAP_TOKENS,
+                 help=f"Spectral norms are offered up to {state.SPECTRAL_MAP_TOKENS} tokens.")
+        logmap = state.get_jacobian_map(config, text, settings.get("map"))
+        render.chart(charts.jacobian_map(logmap, tokens), state.map_frame(logmap, tokens), "all pairs map",
+                     key="g.map")
+        st.caption("Row t shows how much h_t depends on every earlier state h_s. Along each row the colour fades "
+                   "to the left when gradients vanish; each diagonal band has one distance k = t − s.")
+
+    with st.expander("What BPTT sums: each step's share of ∂L/∂W_hh", icon=":material/functions:"):
+        contrib = state.get_w_hh_contributions(config, text, target)
+        total = contrib.grad_norm.sum()
+        clip = settings.get("clip")
+        scale = min(1.0, clip / state.w_hh_gradient_norm(config, text, target)) if clip > 0 else 1.0
+        if scale < 1:
+            contrib = contrib.assign(grad_norm=contrib.grad_norm * scale,
+                                     log10_grad_norm=contrib.log10_grad_norm + math.log10(scale))
+            st.caption(f"Clipping rescaled the whole gradient by {scale:.3g}: every step's share shrinks by the same "
+                       "factor, so clipping stops explosions but cannot revive a vanished distant contribution.")
+        render.chart(charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to "
+                                                               "∂L/∂W_hh"), contrib, "w_hh contributions", key="g.whh")
+        st.caption(f"The gradient for W_hh is the sum of one outer product per step (sum of their norms: {total:.3g}); "
+                   "the distant steps' terms are the ones that vanish.")
+
+
+main()
