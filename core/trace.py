@@ -113,3 +113,19 @@ def unroll(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor
     states = {k: v[0] for k, v in res.records.items()}  # drop the batch axis
     return Trace(model.config, tuple(tokens), ids, ids != 0, x[0], states, res.output[0], z, log_p.exp(), loss,
                  tuple(model.vocab.itos))
+
+
+def elman_terms(model: LanguageModel, trace: Trace, t: int, layer: int = 0) -> dict[str, torch.Tensor]:
+    """The Elman equation at step t with its real numbers: u_t = W_hx x_t + W_hh h_{t-1} + b_h, h_t = f(u_t).
+
+    Returns each term as an (H,) vector (first layer: x_t is the word's vector; deeper layers read the
+    layer below), so a page can write the equation out and the terms provably add up to u_t.
+    """
+    if trace.config.arch != "elman":
+        raise ValueError("the Elman equation belongs to the Elman network")
+    cell = model.core.cell(layer, 0)
+    x = trace.x if layer == 0 else torch.cat([trace.h(layer - 1, d) for d in range(model.core.num_directions)], -1)
+    h_prev = trace.states[f"l{layer}.fwd.h0"] if t == 0 else trace.h(layer)[t - 1]
+    W_hx, W_hh, b_h = (p.detach().to(trace.x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))
+    return {"x_t": x[t], "h_prev": h_prev, "W_hx x_t": W_hx @ x[t], "W_hh h_prev": W_hh @ h_prev, "b_h": b_h,
+            "u_t": trace.get("u", layer)[t], "h_t": trace.h(layer)[t]}

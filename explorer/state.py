@@ -103,3 +103,12 @@ def get_derivation(config: ModelConfig, text: str, t: int, s: int, layer: int = 
 @st.cache_data(max_entries=256, show_spinner=False)
 def parameter_count(config: ModelConfig) -> int:
     return sum(p.numel() for p in get_model(config).parameters())
+
+
+def factor_frame(d: core.gradients.Derivation, tokens) -> pd.DataFrame:
+    """One row per factor of the by-hand product, for the table and CSV."""
+    return pd.DataFrame({
+        "step": [f.step for f in d.factors], "token": [tokens[f.step] for f in d.factors],
+        "factor_norm": [f.norm for f in d.factors], "running_product_norm": [f.running_norm for f in d.factors],
+        "mean_fprime": [f.fprime.mean().item() for f in d.factors],
+    })

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from core import ModelConfig, build_model, lecture, unroll
+from core.trace import elman_terms
 
 
 def test_trace_agrees_with_the_batched_forward():
@@ -59,3 +60,15 @@ def test_exploding_network_is_recorded_not_raised():
     trace = unroll(model, "word " * 800)
     assert not trace.finite
     assert torch.isinf(trace.h()).any() or torch.isnan(trace.h()).any()
+
+
+def test_elman_terms_add_up_to_u_t_in_every_layer():
+    model = build_model(ModelConfig(num_layers=2, hidden_size=5))
+    trace = unroll(model, "the cat sat on the mat")
+    for layer in (0, 1):
+        for t in (0, 3):
+            terms = elman_terms(model, trace, t, layer)
+            torch.testing.assert_close(terms["W_hx x_t"] + terms["W_hh h_prev"] + terms["b_h"], terms["u_t"])
+            torch.testing.assert_close(torch.tanh(terms["u_t"]), terms["h_t"])
+    with pytest.raises(ValueError, match="Elman"):
+        elman_terms(build_model(ModelConfig(arch="gru")), unroll(build_model(ModelConfig(arch="gru")), "a b"), 0)

@@ -1,0 +1,60 @@
+"""Hidden states: what h_t looks like at every step, and how two sentences move through the same space."""
+
+import streamlit as st
+
+from core import lecture
+from explorer import charts, render, settings, sidebar, state, text_input
+
+OTHER = settings.Setting("other", lecture.CAT_SAT + " mat", settings.text(text_input.URL_TEXT_LIMIT))
+
+
+def main() -> None:
+    render.page_style()
+    st.title("Hidden states")
+    st.markdown(
+        "The hidden state h_t is everything the network keeps about the words it has read: one number per unit. "
+        "Each column of the heatmap is one step. Saturated units (tanh near ±1) have a slope f′ near 0, and a "
+        "gradient passing through them is all but stopped."
+    )
+    config = sidebar.config()
+    text = text_input.text_box(tokenizer=config.tokenizer)
+    if not text.strip():
+        st.info("Type a sentence above (or pick a preset) to see its hidden states.")
+        return
+    try:
+        trace = state.get_trace(config, text)
+    except ValueError as err:
+        render.failure(err)
+        return
+    if not trace.finite:
+        st.warning("Some hidden states are inf or NaN: the network has exploded. They are marked in the charts.",
+                   icon=":material/warning:")
+    render.chart(charts.hidden_heatmap(trace), trace.to_frame(), "hidden states", key="hs.heatmap")
+    st.caption("Rows are units, columns are steps; hover for the exact value. One text shows one path through the "
+               "state space, not what each unit means in general.")
+    render.chart(charts.state_norms(trace), trace.steps_frame().assign(
+        h_norm=trace.h().norm(dim=1).tolist()), "state norms", key="hs.norms")
+    st.caption("‖h_t‖ and the share of units close to saturation at each step.")
+
+    st.subheader("Two sentences in one picture", anchor=False)
+    st.markdown("PCA finds the two directions along which the states of both sentences vary most; each sentence "
+                "becomes a path through that plane. Similar contexts land close together.")
+    settings.bind(OTHER)
+    st.text_input("Second sentence", key=settings.widget_key("other"), on_change=settings.on_change("other"))
+    other_text = text_input.cap_tokens(settings.get("other"), config.tokenizer)
+    if not other_text.strip():
+        st.info("Type a second sentence to compare.")
+        return
+    other = state.get_trace(config, other_text)
+    render.chart(charts.pca_trajectory([("first", trace), ("second", other)]), None, "pca trajectory",
+                 key="hs.pca")
+    st.caption("Axes are the first two principal components of all states of both sentences; the percentages say "
+               "how much of the variation each one keeps. What lies off the plane is not shown.")
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(charts.hidden_heatmap(trace), key="hs.first")
+    with right:
+        st.plotly_chart(charts.hidden_heatmap(other), key="hs.second")
+
+
+main()
