@@ -89,7 +89,8 @@ def main() -> None:
     target = settings.get("target")
     top = st.columns([2, 1, 1])
     top[0].selectbox("Target word (the word being predicted)", range(1, T),
-                     format_func=lambda p: target_label(tokens, p), key=settings.widget_key("target"), on_change=settings.on_change("target"),
+                     format_func=lambda p: target_label(tokens, p), key=settings.widget_key("target"),
+                     on_change=settings.on_change("target"),
                      help="Or click a word in the coloured sentence below.")
     settings.bind(WRT)
     top[1].radio("Gradient with respect to", ("hidden", "input"), key=settings.widget_key("wrt"),
