@@ -15,6 +15,7 @@ import streamlit as st
 
 _REGISTERED = "_url_settings"  # keys bound during the current run, in order
 _MESSAGES = "_url_messages"  # what was wrong with the URL, shown once
+_SEEN = "_url_seen"  # keys bound at any time in this session
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,15 @@ def url_messages() -> list[str]:
 
 
 def publish() -> None:
-    """Write every non-default setting used in this run to the URL (defaults are left out: shorter links)."""
-    wanted = {}
-    for key, setting in st.session_state.get(_REGISTERED, {}).items():
+    """Write every non-default setting used in this run to the URL (defaults are left out: shorter links).
+
+    Parameters this session has never bound stay: a link may carry settings for a page not opened yet.
+    """
+    registered = st.session_state.get(_REGISTERED, {})
+    seen = st.session_state.setdefault(_SEEN, set())
+    seen.update(registered)
+    wanted = {key: value for key, value in st.query_params.items() if key not in seen}
+    for key, setting in registered.items():
         value = st.session_state[key]
         if setting.in_url and value != setting.default:
             wanted[key] = setting.encode(value)

@@ -1,0 +1,108 @@
+"""Pages 1-4 through the whole app (sidebar included): default input, the dancing passage, empty and huge
+inputs, and widgets that change the data behind the charts."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import ROOT, plotly_figures
+
+PAGES = ["pages/1_Unroll.py", "pages/2_Hidden_states.py", "pages/3_Gradients_through_time.py",
+         "pages/4_BPTT_by_hand.py"]
+
+
+def open_page(path: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"hidden": "16", **(query or {})})
+    at.run()
+    if path != PAGES[0]:
+        at.switch_page(path).run()
+    return at
+
+
+def set_text(at: AppTest, text: str) -> AppTest:
+    return at.text_area(key="w.text").set_value(text).run()
+
+
+def figure(at: AppTest, title_start: str) -> dict:
+    for fig in plotly_figures(at):
+        if fig["layout"].get("title", {}).get("text", "").startswith(title_start):
+            return fig
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_the_dancing_passage_and_edge_inputs(path):
+    at = open_page(path)
+    assert not at.exception, at.exception[0].message
+    assert plotly_figures(at), "the default view draws charts"
+    set_text(at, "")
+    assert not at.exception
+    assert at.info or at.error, "an empty text gets a friendly message"
+    set_text(at, "word " * 5000)
+    assert not at.exception
+    assert any("5,000 tokens" in w.value for w in at.warning), [w.value for w in at.warning]
+    set_text(at, "the zebra 🦓 chased the <script>alert(1)</script>")
+    assert not at.exception
+
+
+def test_unroll_steps_change_the_equation_and_the_diagram():
+    at = open_page(PAGES[0], {"preset": "cat-sat"})
+    before = at.latex[0].value
+    diagram = figure(at, "The RNN unrolled")
+    at.button[0].click().run()  # reset to step 0
+    assert at.latex[0].value != before
+    assert figure(at, "The RNN unrolled") != diagram
+    at.button[2].click().run()  # step forward
+    assert "h_{1}" in at.latex[0].value
+
+
+def test_gradient_page_target_and_truncation_change_the_curve():
+    at = open_page(PAGES[2])
+    curve = figure(at, "How strongly")
+    target = at.selectbox(key="w.target")
+    assert target.value == 69  # the last "dancing", not the full stop
+    target.set_value(20).run()
+    assert figure(at, "How strongly") != curve
+    at.number_input(key="w.tbptt").set_value(5).run()
+    assert not at.exception
+    assert at.query_params["tbptt"] == "5" and at.query_params["target"] == "20"
+
+
+def test_cue_distance_slider_moves_jig_back():
+    at = open_page(PAGES[2])
+    assert any("56 tokens" in c.value for c in at.caption)
+    at.slider(key="w.pad").set_value(100).run()
+    assert any("156 tokens" in c.value for c in at.caption)
+
+
+def test_a_shared_link_reopens_the_same_view():
+    at = open_page(PAGES[2], {"act": "sigmoid", "rho": "2.5", "target": "30", "wrt": "input"})
+    assert at.selectbox(key="w.target").value == 30
+    assert at.radio(key="w.wrt").value == "input"
+    assert at.query_params["act"] == "sigmoid" and at.query_params["rho"] == "2.5"
+    assert not at.warning
+
+
+@pytest.mark.parametrize("query, needle", [({"hidden": "10000000"}, "hidden"), ({"rho": "abc"}, "rho"),
+                                           ({"act": "softplus"}, "act"), ({"seed": "-4"}, "seed")])
+def test_bad_link_settings_are_refused_with_a_message(query, needle):
+    at = open_page(PAGES[0], query)
+    assert not at.exception
+    assert any(needle in w.value for w in at.warning)
+
+
+def test_bptt_by_hand_agrees_with_autograd():
+    at = open_page(PAGES[3])
+    assert any("agree" in s.value for s in at.success)
+    at.selectbox(key="w.bs").set_value(40).run()
+    assert figure(at, "∂h")["layout"]["title"]["text"].startswith("∂h<sub>70</sub>/∂h<sub>40</sub>")
+
+
+def test_sidebar_change_reaches_the_page_data():
+    at = open_page(PAGES[1])
+    heat = figure(at, "hidden state")
+    at.selectbox(key="w.act").set_value("relu").run()
+    assert figure(at, "hidden state") != heat
+    assert at.query_params["act"] == "relu"
