@@ -24,6 +24,10 @@ from core.gradients import (
     w_hh_gradient,
 )
 
+# One intra-op thread: Streamlit runs every session's script in its own thread, and torch's two-thread
+# pool then contends for the same cores; small batched ops slowed 30x under load with two threads.
+torch.set_num_threads(1)
+
 MAX_TOKENS = 2000  # every token is one more step in each chart; the all-pairs map grows with its square
 MAX_MAP_TOKENS = 400  # the T x T map: beyond this the heatmap has more cells than pixels
 SPECTRAL_MAP_TOKENS = 80  # exact spectral norms need one SVD per pair
