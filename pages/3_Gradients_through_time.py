@@ -84,13 +84,15 @@ def main() -> None:
         return
 
     settings.bind(TARGET)
-    if not 1 <= settings.get("target") < T:
-        settings.put("target", default_target(tokens))
-    target = settings.get("target")
+    if not 0 <= settings.get("target") < T:
+        settings.put("target", 0)
+    last_word = default_target(tokens)
+    target = settings.get("target") or last_word
     top = st.columns([2, 1, 1])
-    top[0].selectbox("Target word (the word being predicted)", range(1, T),
-                     format_func=lambda p: target_label(tokens, p), key=settings.widget_key("target"),
-                     on_change=settings.on_change("target"),
+    top[0].selectbox("Target word (the word being predicted)", range(T),
+                     format_func=lambda p: target_label(tokens, p) if p else f"the last word: "
+                                                                             f"{target_label(tokens, last_word)}",
+                     key=settings.widget_key("target"), on_change=settings.on_change("target"),
                      help="Or click a word in the coloured sentence below.")
     settings.bind(WRT)
     top[1].radio("Gradient with respect to", ("hidden", "input"), key=settings.widget_key("wrt"),
