@@ -5,7 +5,7 @@ import streamlit as st
 from explorer import settings, sidebar
 from explorer.navigation import PAGES
 
-st.set_page_config(page_title="RNN Explorer", page_icon=":material/all_inclusive:", layout="wide")
+st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
 settings.start_run()
 page = st.navigation([st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
                       for p in PAGES])
