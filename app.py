@@ -10,7 +10,9 @@ settings.start_run()
 page = st.navigation([st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
                       for p in PAGES])
 sidebar.render()
-for message in settings.url_messages():
-    st.warning(message, icon=":material/link_off:")
+notices = st.container()  # filled after the page ran, so its own link settings are checked too
 page.run()
+with notices:
+    for message in settings.url_messages():
+        st.warning(message, icon=":material/link_off:")
 settings.publish()

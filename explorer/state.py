@@ -116,3 +116,19 @@ def factor_frame(d: core.gradients.Derivation, tokens) -> pd.DataFrame:
         "factor_norm": [f.norm for f in d.factors], "running_product_norm": [f.running_norm for f in d.factors],
         "mean_fprime": [f.fprime.mean().item() for f in d.factors],
     })
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_states_frame(config: ModelConfig, text: str, keys: tuple[str, ...] = ("h",), layer: int = 0,
+                     direction: int = 0) -> pd.DataFrame:
+    """The CSV behind a heatmap or gate chart: one row per (step, quantity, unit) of one layer and direction
+    only; Trace.to_frame would also list every other layer's u, h and f′ (millions of rows for long texts)."""
+    trace = get_trace(config, text)
+    parts = []
+    for key in keys:
+        v = trace.get(key, layer, direction).numpy()  # (T, H)
+        T, H = v.shape
+        parts.append(pd.DataFrame({"step": np.repeat(np.arange(T), H), "token": np.repeat(trace.tokens, H),
+                                   "layer": layer, "direction": ("fwd", "bwd")[direction], "quantity": key,
+                                   "unit": np.tile(np.arange(H), T), "value": v.reshape(-1)}))
+    return pd.concat(parts, ignore_index=True)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import streamlit as st
+
+from . import settings
+from .state import MAX_TOKENS
+
 
 def default_target(tokens: Sequence[str]) -> int:
     """The last word (not punctuation) that has something before it: "dancing" in the dancing passage."""
@@ -17,3 +22,21 @@ def target_label(tokens: Sequence[str], position: int) -> str:
     token = tokens[position]
     shown = token if len(token) <= 24 else token[:23] + "…"
     return f"{position} · {shown}"
+
+
+def target_setting(key: str) -> settings.Setting:
+    """Position of the target in the URL; 0 (the default) follows the last word of whatever text is shown."""
+    return settings.Setting(key, 0, settings.integer(0, MAX_TOKENS))
+
+
+def choose_target(tokens: Sequence[str], setting: settings.Setting, where=st, help: str | None = None) -> int:
+    """A select box of every position (0 = "the last word"); returns the chosen position, always >= 1."""
+    settings.bind(setting)
+    if not 0 <= settings.get(setting.key) < len(tokens):
+        settings.put(setting.key, 0)
+    last = default_target(tokens)
+    auto = f"the last word: {target_label(tokens, last)}"
+    where.selectbox("Target word (the word being predicted)", range(len(tokens)),
+                    format_func=lambda p: target_label(tokens, p) if p else auto,
+                    key=settings.widget_key(setting.key), on_change=settings.on_change(setting.key), help=help)
+    return settings.get(setting.key) or last

@@ -7,10 +7,10 @@ import streamlit as st
 from core import lecture
 from core.gradients import decay_rate, verdict
 from explorer import charts, render, settings, sidebar, state, text_input
-from explorer.targets import default_target, target_label
+from explorer.targets import choose_target, target_setting
 
 PAD = settings.Setting("pad", 0, settings.integer(0, 400))
-TARGET = settings.Setting("target", 0, settings.integer(0, state.MAX_TOKENS))  # 0: the last word
+TARGET = target_setting("target")
 WRT = settings.Setting("wrt", "hidden", settings.choice(("hidden", "input")))
 TRUNCATE = settings.Setting("tbptt", 0, settings.integer(0, 200))  # 0: full BPTT
 DECAY = settings.Setting("wd", 0.0, settings.number(0.0, 0.1))
@@ -83,17 +83,8 @@ def main() -> None:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
         return
 
-    settings.bind(TARGET)
-    if not 0 <= settings.get("target") < T:
-        settings.put("target", 0)
-    last_word = default_target(tokens)
-    target = settings.get("target") or last_word
     top = st.columns([2, 1, 1])
-    top[0].selectbox("Target word (the word being predicted)", range(T),
-                     format_func=lambda p: target_label(tokens, p) if p else f"the last word: "
-                                                                             f"{target_label(tokens, last_word)}",
-                     key=settings.widget_key("target"), on_change=settings.on_change("target"),
-                     help="Or click a word in the coloured sentence below.")
+    target = choose_target(tokens, TARGET, top[0], help="Or click a word in the coloured sentence below.")
     settings.bind(WRT)
     top[1].radio("Gradient with respect to", ("hidden", "input"), key=settings.widget_key("wrt"),
                  on_change=settings.on_change("wrt"), horizontal=True,

@@ -1,0 +1,94 @@
+"""Fixed window vs recurrence: a word outside Bengio et al.'s window has no path to the prediction at all,
+while Elman's recurrent state keeps one open (however faint) to every earlier word."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer import charts, render, settings, sidebar, state, text_input
+from explorer.targets import choose_target, target_setting
+
+WINDOWS = range(1, 11)
+WINDOW = settings.Setting("fw.window", 5, settings.integer(WINDOWS.start, WINDOWS.stop - 1))
+TARGET = target_setting("fw.target")
+
+
+def pick_window(where) -> int:
+    """The window size n, kept in the link."""
+    settings.bind(WINDOW)
+    where.slider("Window n: how many words the fixed-window model sees", WINDOWS.start, WINDOWS.stop - 1,
+                 key=settings.widget_key(WINDOW.key), on_change=settings.on_change(WINDOW.key),
+                 help="x = [e_{t−n}; …; e_{t−1}]: the n embeddings before the target, side by side.")
+    return settings.get(WINDOW.key)
+
+
+def reach(frames: dict[str, pd.DataFrame], target: int) -> None:
+    """How many earlier words can move the prediction at all, per model: the claim the chart makes, in numbers."""
+    cols = st.columns(len(frames))
+    for col, (model, frame) in zip(cols, frames.items()):
+        col.metric(f"{model}: words that reach the prediction", f"{int((frame.grad_norm > 0).sum())} of {target}")
+
+
+def influence(rnn, window, text: str, target: int) -> None:
+    """Both models' input gradients on one axis, with the window's edge drawn."""
+    n = window.window
+    frames = {f"fixed window n={n}": state.get_gradients(window, text, target, wrt="input"),
+              "Elman RNN": state.get_gradients(rnn, text, target, wrt="input")}
+    reach(frames, target)
+    data = pd.concat([f.assign(model=model) for model, f in frames.items()], ignore_index=True)
+    render.chart(charts.influence_by_distance(frames, window=n), data, "influence by distance", key="fw.influence")
+    st.caption("Each curve: how much the word k tokens back moves the loss at the target, for these random weights. "
+               "The window's zeros beyond n hold for every text and every weight (no path exists); the RNN's "
+               "non-zero reach only says a path exists, not that training will learn to use it.")
+
+
+def sizes(rnn) -> None:
+    """Parameters for every window size beside the RNN's, which do not depend on how much it has read."""
+    counts = [(n, "fixed window", state.parameter_count(rnn.replace(arch="window", window=n))) for n in WINDOWS]
+    counts += [(n, "Elman RNN", state.parameter_count(rnn)) for n in WINDOWS]
+    frame = pd.DataFrame(counts, columns=["n", "model", "parameters"])
+    per_word = counts[1][2] - counts[0][2]
+    st.markdown(
+        f"W is H × n·d: it has one block of columns per word in the window, so every extra word of context adds "
+        f"H·d = {per_word:,} weights here. The RNN's W_hx is H × d and its W_hh is H × H whatever the length of "
+        "the text: it reuses the same two matrices at every step."
+    )
+    render.chart(charts.parameter_counts(frame), frame, "parameter counts", key="fw.params")
+    st.caption("Parameters (embeddings and readout included) for this hidden size H. They show what a longer context "
+               "costs, not which model predicts better: more weights also need more data to train.")
+
+
+def main() -> None:
+    render.page_style()
+    st.title("Fixed window vs recurrence")
+    st.markdown(
+        "Bengio et al.'s (2003) neural language model glues the embeddings of the last n words into one vector and "
+        "feeds it through a hidden layer; anything further back is simply not in its input. Elman's network instead "
+        "carries a state h_t from word to word, so every earlier word has a path to the prediction, at the price "
+        "of passing through many steps."
+    )
+    st.latex(r"x = [e_{t-n};\, \dots;\, e_{t-1}] \in \mathbb{R}^{nd} \qquad h = \tanh(Wx + b) \qquad z = Uh")
+    config = sidebar.config()
+    text = text_input.text_box(tokenizer=config.tokenizer)
+    rnn = config.replace(arch="elman")
+    if not text.strip():
+        st.info("Type a sentence above (or pick a preset) to compare the two models on it.")
+        return
+    try:
+        tokens = state.get_trace(rnn, text).tokens
+    except ValueError as err:
+        render.failure(err)
+        return
+    if len(tokens) < 2:
+        st.info("Type at least two tokens: the target needs a word before it to look back to.")
+        return
+    left, right = st.columns([1, 1])
+    n = pick_window(left)
+    target = choose_target(tokens, TARGET, right)
+
+    st.subheader("How far back can a word reach the prediction?", anchor=False)
+    influence(rnn, rnn.replace(arch="window", window=n), text, target)
+    st.subheader("What a longer context costs", anchor=False)
+    sizes(rnn)
+
+
+main()

@@ -1,0 +1,109 @@
+"""LSTM and GRU: the same text through Elman, LSTM and GRU networks of one size and seed, how far back each
+one's inputs still reach, and what their gates do step by step."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer import charts, render, settings, sidebar, state, text_input
+from explorer.charts.compare import GATES
+from explorer.targets import choose_target, target_setting
+
+MODELS = {"Elman RNN": "elman", "LSTM": "lstm", "GRU": "gru"}
+SHOWN = {  # what the heatmap can show: "arch.key" -> label
+    "lstm.f": "LSTM forget gate f", "lstm.i": "LSTM input gate i", "lstm.o": "LSTM output gate o",
+    "lstm.c": "LSTM cell state c", "gru.z": "GRU update gate z", "gru.r": "GRU reset gate r",
+}
+HEATMAP = settings.Setting("lg.gate", "lstm.f", settings.choice(tuple(SHOWN)))
+TARGET = target_setting("lg.target")
+
+
+def influence(configs: dict, text: str, target: int) -> None:
+    frames = {name: state.get_gradients(cfg, text, target, wrt="input") for name, cfg in configs.items()}
+    fig = charts.influence_by_distance(frames)
+    fig.update_layout(title_subtitle_text="Input gradients: every path from word s to the prediction, the LSTM's cell "
+                                          "path included.")
+    data = pd.concat([f.assign(model=name) for name, f in frames.items()], ignore_index=True)
+    render.chart(fig, data, "elman lstm gru influence", key="lg.influence")
+    st.caption("‖∂q/∂x_s‖ for the same text, target, hidden size and seed in all three models, all untrained: it "
+               "shows how each architecture passes gradients back at initialisation, not how well a trained one "
+               "remembers.")
+
+
+def why_gates(lstm_trace, target: int) -> None:
+    """The additive cell update in symbols, then the honest caveat with this trace's own forget gate."""
+    st.markdown(
+        "An Elman network rewrites its whole state at every step, so the gradient is multiplied by "
+        "diag(f′(u_t)) W_hh per step. The LSTM adds to a separate cell state instead: along the path from "
+        "c_{t−1} to c_t the factor is just the forget gate f_t, elementwise, with no weight matrix and no squashing "
+        "slope. Where f_t stays near 1 the gradient passes almost unchanged over many steps. The GRU's update gate "
+        "z_t plays the same part: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}."
+    )
+    st.latex(r"c_t = f_t \odot c_{t-1} + i_t \odot g_t \quad\Rightarrow\quad "
+             r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(paths through } h_{t-1})"
+             r"\qquad \text{Elman: } \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(f'(u_t))\, W_{hh}")
+    mean_f = float(lstm_trace.get("f").mean())
+    st.markdown(
+        f"**These gates are untrained.** Here the forget gate averages **{mean_f:.2f}**, so the cell path alone "
+        f"multiplies the gradient by about {mean_f:.2f} per step, {mean_f ** target:.1e} over the {target} steps "
+        "from the first word to the target; the untrained LSTM may well fade faster than the Elman network above. "
+        "Training is what pushes forget gates towards 1 where a memory is worth keeping (trained models will come "
+        "in a later version of the explorer)."
+    )
+
+
+def gate_charts(configs: dict, text: str, traces: dict) -> None:
+    for name, tab in zip(("LSTM", "GRU"), st.tabs(["LSTM gates", "GRU gates"])):
+        keys = GATES[MODELS[name]] + (("c",) if name == "LSTM" else ())
+        with tab:
+            render.chart(charts.gate_activations(traces[name]), state.get_states_frame(configs[name], text, keys),
+                         f"{name} gate activations", key=f"lg.gates.{name}")
+    st.caption("Each gate's mean over units at every step: near 0.5 is neither open nor shut, as untrained gates "
+               "are. An average over units can hide the few units that do open or close.")
+    settings.bind(HEATMAP)
+    st.selectbox("Show every unit of", tuple(SHOWN), format_func=SHOWN.get, key=settings.widget_key(HEATMAP.key),
+                 on_change=settings.on_change(HEATMAP.key))
+    arch, key = settings.get(HEATMAP.key).split(".")
+    name = "LSTM" if arch == "lstm" else "GRU"
+    render.chart(charts.gate_heatmap(traces[name], key), state.get_states_frame(configs[name], text, (key,)),
+                 f"{name} {key} heatmap", key="lg.heatmap")
+    st.caption("Rows are units, columns are steps. With random weights the pattern follows the input words, not "
+               "what they mean: one text cannot show which units a trained network would use as memory.")
+
+
+def main() -> None:
+    render.page_style()
+    st.title("LSTM and GRU")
+    st.markdown(
+        "LSTMs (Hochreiter & Schmidhuber, 1997) and GRUs (Cho et al., 2014) were built against vanishing gradients. "
+        "Small sigmoid gates, computed from the current word and the previous state, decide at every step how much "
+        "of the memory to keep, how much new input to write and how much to show, so information can be carried "
+        "forward by addition rather than rewritten."
+    )
+    config = sidebar.config()
+    text = text_input.text_box(tokenizer=config.tokenizer)
+    if not text.strip():
+        st.info("Type a sentence above (or pick a preset) to run the three networks on it.")
+        return
+    configs = {name: config.replace(arch=arch) for name, arch in MODELS.items()}
+    try:
+        traces = {name: state.get_trace(cfg, text) for name, cfg in configs.items()}
+    except ValueError as err:
+        render.failure(err)
+        return
+    tokens = traces["LSTM"].tokens
+    st.caption(f"All three: H = {config.hidden_size} units, seed {config.seed}, untrained. The sidebar's activation, "
+               "initialisation and spectral radius apply to the Elman network only.")
+
+    st.subheader("How far back does each model reach?", anchor=False)
+    if len(tokens) < 2:
+        st.info("Type at least two tokens: the target needs a word before it to look back to.")
+    else:
+        target = choose_target(tokens, TARGET)
+        influence(configs, text, target)
+        why_gates(traces["LSTM"], target)
+
+    st.subheader("The gates, step by step", anchor=False)
+    gate_charts(configs, text, traces)
+
+
+main()
