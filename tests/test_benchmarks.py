@@ -1,0 +1,14 @@
+"""The benchmark scripts keep running as the code changes (tiny sizes; timings are not asserted)."""
+
+import subprocess
+import sys
+
+from tests.app.conftest import ROOT
+
+
+def test_gradient_benchmark_runs_and_agrees_with_autograd():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gradients.py"), "--quick"], capture_output=True,
+                         text=True, timeout=300, check=True).stdout
+    assert "ratio" in out and "max |log-norm difference|" in out
+    error = float(out.split("max |log-norm difference| ")[1].split()[0])
+    assert error < 1e-9
