@@ -156,8 +156,9 @@ def main() -> None:
                                      log10_grad_norm=contrib.log10_grad_norm + math.log10(scale))
             st.caption(f"Clipping rescaled the whole gradient by {scale:.3g}: every step's share shrinks by the same "
                        "factor, so clipping stops explosions but cannot revive a vanished distant contribution.")
-        render.chart(charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to "
-                                                               "∂L/∂W_hh"), contrib, "w_hh contributions", key="g.whh")
+        fig = charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to ∂L/∂W_hh",
+                                          quantity="‖(∂L/∂u_s) h_{s−1}ᵀ‖")
+        render.chart(fig, contrib, "w_hh contributions", key="g.whh")
         st.caption(f"The gradient for W_hh is the sum of one outer product per step (sum of their norms: {total:.3g}); "
                    "the distant steps' terms are the ones that vanish.")
 

@@ -9,13 +9,13 @@ from .autograd import (
     w_hh_gradient,
 )
 from .bptt import Derivation, Factor, bptt_by_hand
-from .chain import Steps, jacobian_log_norms, jacobian_norms, row_log_norms, step_factors, step_jacobians
+from .chain import Steps, jacobian_log_norms, jacobian_norms, row_log_norms, step_factors
 from .numeric import safe_norm
 from .theory import Spectrum, Verdict, decay_rate, spectrum, verdict
 
 __all__ = [
     "QUANTITIES", "TargetGradients", "gradient_vs_distance", "target_gradients", "w_hh_contributions",
     "w_hh_gradient", "Derivation", "Factor", "bptt_by_hand", "Steps", "jacobian_log_norms", "jacobian_norms",
-    "row_log_norms", "step_factors", "step_jacobians", "safe_norm", "Spectrum", "Verdict", "decay_rate",
+    "row_log_norms", "step_factors", "safe_norm", "Spectrum", "Verdict", "decay_rate",
     "spectrum", "verdict",
 ]

@@ -62,18 +62,6 @@ def step_factors(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direct
         return Steps(fprime.to(dtype), rnn.cell(layer, direction).W_hh.detach().to(torch.float64))
 
 
-def step_jacobians(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direction: int = 0,
-                   dtype: torch.dtype = torch.float64) -> torch.Tensor:
-    """J (T, H, H) in reading order: J[t] = dh_t/dh_{t-1} = diag(f'(u_t)) W_hh (materialised: small T*H only)."""
-    steps = step_factors(rnn, x, h0, layer, direction, dtype)
-    return steps[:]
-
-
-def _log_fro(M: torch.Tensor) -> float:
-    n = torch.linalg.matrix_norm(M).item()
-    return math.log(n) if n > 0 else -math.inf
-
-
 def _chain(J: Steps, start: int, stop: int, left: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Partial products divided by their Frobenius norms, and those norms' logarithms.
 

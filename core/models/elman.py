@@ -19,7 +19,7 @@ from .recurrent import RecurrentCore, chunk_ends, time_order
 ACTIVATIONS = {
     "tanh": (torch.tanh, lambda u: 1 - torch.tanh(u) ** 2),
     "sigmoid": (torch.sigmoid, lambda u: torch.sigmoid(u) * (1 - torch.sigmoid(u))),
-    "relu": (torch.relu, lambda u: (u > 0).to(u.dtype)),
+    "relu": (torch.relu, lambda u: torch.where(torch.isnan(u), u, (u > 0).to(u.dtype))),  # NaN stays NaN
     "identity": (lambda u: u, torch.ones_like),
 }
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}  # sup f': the slope that bounds BPTT

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 from plotly.colors import sample_colorscale
 
-from .style import SPECIAL_COLOR, SPECIAL_LABEL, kinds
+from .style import DIVERGING, SPECIAL_COLOR, SPECIAL_COLOR_DIVERGING, SPECIAL_LABEL, kinds
 
 _SAMPLES = 11  # stops taken from the base colour scale; enough for a smooth gradient
-_BAND = 0.1  # width of each special band, as a share of the colour scale
+_BAND = 0.15  # width of each special band, as a share of the colour scale
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def banded(values, *, lo: float, hi: float, scale, ticks: tuple[list[float], lis
     above = [kind for kind in ("overflow", "nan") if kind in present]
     centre = {"zero": -_BAND / 2} | {kind: 1 + _BAND * (i + 0.5) for i, kind in enumerate(above)}
     zmin, zmax = -_BAND * len(below), 1 + _BAND * len(above)
+    colors = SPECIAL_COLOR_DIVERGING if scale == DIVERGING else SPECIAL_COLOR
 
     def unit(a):
         """[lo, hi] -> [0, 1], divided by the larger end first so that nothing overflows."""
@@ -61,13 +62,14 @@ def banded(values, *, lo: float, hi: float, scale, ticks: tuple[list[float], lis
 
     stops = []
     for kind in below:
-        stops += [[0.0, SPECIAL_COLOR[kind]], [pos(0.0), SPECIAL_COLOR[kind]]]
+        stops += [[0.0, colors[kind]], [pos(0.0), colors[kind]]]
     samples = list(np.linspace(0, 1, _SAMPLES))
     stops += [[pos(s), color] for s, color in zip(samples, sample_colorscale(scale, samples))]
     for kind in above:
-        stops += [[pos(centre[kind] - _BAND / 2), SPECIAL_COLOR[kind]],
-                  [pos(centre[kind] + _BAND / 2), SPECIAL_COLOR[kind]]]
-    stops = [[min(float(p), 1.0), color] for p, color in stops]
+        stops += [[pos(centre[kind] - _BAND / 2), colors[kind]],
+                  [pos(centre[kind] + _BAND / 2), colors[kind]]]
+    at = np.minimum(np.maximum.accumulate([p for p, _ in stops]), 1.0)  # rounding must not break the order
+    stops = [[float(p), color] for p, (_, color) in zip(at, stops)]
 
     with np.errstate(invalid="ignore"):
         z = np.clip(unit(v), 0.0, 1.0)

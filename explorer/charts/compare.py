@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from core import Trace
 
-from .gradients import DISTANCE_AXIS, add_log_curve, series
+from .gradients import DISTANCE_AXIS, series
 from .states import KEY_NAMES, hidden_heatmap
 from .style import (
     GREY,
@@ -23,6 +23,7 @@ from .style import (
     layer_label,
     log10_axis,
     log10_scale,
+    log_curve,
     thin_ticks,
 )
 
@@ -31,15 +32,14 @@ GATES = {"lstm": ("i", "f", "o"), "gru": ("r", "z")}
 
 def influence_by_distance(frames: dict[str, pd.DataFrame], *, window: int | None = None) -> go.Figure:
     """Several models' input-gradient norm against distance on one log axis; the fixed window's edge marked."""
-    curves = [(model if len(series(f)) == 1 else f"{model}, {name}", g)
-              for model, f in frames.items() for name, g in series(f)]
+    curves = [(f"{model}, {where}" if where else model, g) for model, f in frames.items() for where, g in series(f)]
     scale = log10_scale(*[g["log10_grad_norm"] for _, g in curves])
     fig = go.Figure()
     for i, (name, g) in enumerate(curves):
         hover = [f"{esc(name)}<br>“{esc(tok)}” (position {p}), k = {k}<br>‖∂q/∂x<sub>s</sub>‖ = {fmt_log10(v)}"
                  for tok, p, k, v in zip(g["token"], g["position"], g["distance"], g["log10_grad_norm"])]
-        add_log_curve(fig, g["distance"], g["log10_grad_norm"], scale, name=esc(name), color=SERIES[i % len(SERIES)],
-                      hover=hover, customdata=g["position"].to_numpy())
+        fig.add_traces(log_curve(g["distance"], g["log10_grad_norm"], scale, name=esc(name),
+                                 color=SERIES[i % len(SERIES)], hover=hover, customdata=g["position"].to_numpy()))
     if window is not None:
         fig.add_vrect(x0=0.5, x1=window + 0.5, fillcolor=GREY, opacity=0.15, line_width=0, layer="below")
         fig.add_vline(x=window + 0.5, line={"color": GREY, "dash": "dash"},
@@ -59,10 +59,14 @@ def parameter_counts(frame: pd.DataFrame) -> go.Figure:
             x=g["n"], y=g["parameters"], mode="lines+markers", name=esc(model), line={"color": SERIES[i % len(SERIES)]},
             hovertemplate=f"{esc(model)}<br>n = %{{x}}: %{{y:,}} parameters<extra></extra>",
         ))
+    ns = sorted(frame["n"].unique())
     fig.update_xaxes(title="context window n (words)")
+    if len(ns) <= 20:  # whole windows only: no tick at n = 2.5
+        fig.update_xaxes(tickmode="array", tickvals=ns)
     fig.update_yaxes(title="number of parameters", rangemode="tozero")
     return base_layout(fig, "Model size against context length", height=420,
-                       subtitle="The RNN reuses one W_hh at every step, so a longer context costs no parameters.")
+                       subtitle="The RNN reuses one W<sub>hh</sub> at every step, so a longer context costs no "
+                                "parameters.")
 
 
 def gate_activations(trace: Trace, *, layer: int = 0, direction: int = 0) -> go.Figure:

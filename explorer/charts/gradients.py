@@ -12,6 +12,7 @@ import torch
 from plotly.colors import sample_colorscale
 
 from core.gradients import Spectrum
+from core.models.recurrent import DIRECTIONS
 
 from .bands import banded
 from .style import (
@@ -23,49 +24,35 @@ from .style import (
     SPECIAL_COLOR,
     SPECIAL_LABEL,
     VERMILLION,
-    Log10Scale,
     base_layout,
     esc,
     fmt_log10,
     kinds,
+    layer_label,
     log10_axis,
     log10_scale,
+    log_curve,
     pow10_ticks,
-    special_markers,
     thin_ticks,
 )
 
 DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier words to the left)"
 _MAX_CELLS = 200  # per side of the Jacobian map; longer texts are shown in blocks of positions
+_ROW_PX = 40  # height of one line of the token strip
 
 
 def series(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """The curves in a gradient frame: one per (layer, direction) when it has those columns, else one."""
+    """The curves in a gradient frame: one per (layer, direction) when it has those columns (named by them),
+    else one, unnamed."""
     if {"layer", "direction"} <= set(frame.columns):
-        return [(f"‖∂q/∂h<sub>s</sub>‖ layer {layer}, {'left to right' if d == 'fwd' else 'right to left'}", g)
-                for (layer, d), g in frame.groupby(["layer", "direction"], sort=True)]
-    return [("‖∂q/∂x<sub>s</sub>‖", frame)]
+        groups = sorted(frame.groupby(["layer", "direction"]), key=lambda kv: (kv[0][0], DIRECTIONS.index(kv[0][1])))
+        return [(layer_label(layer, DIRECTIONS.index(d)), g) for (layer, d), g in groups]
+    return [("", frame)]
 
 
 def _hover(frame: pd.DataFrame, what: str) -> list[str]:
     return [f"“{esc(tok)}” (position {pos})<br>k = {k} tokens back<br>{what} = {fmt_log10(v)}"
             for tok, pos, k, v in zip(frame["token"], frame["position"], frame["distance"], frame["log10_grad_norm"])]
-
-
-def add_log_curve(fig: go.Figure, x, log10_values, scale: Log10Scale, *, name: str, color: str, hover: list[str],
-                  dash: str | None = None, customdata=None) -> None:
-    """A curve of log10 values: finite points joined by a line, the others as markers on the 0 / inf rows."""
-    v = np.asarray(log10_values, dtype=float)
-    x = np.asarray(x)
-    ok = np.isfinite(v)
-    hover_arr = np.asarray(hover, dtype=object)
-    fig.add_trace(go.Scatter(
-        x=x[ok], y=v[ok], mode="lines+markers", name=name, legendgroup=name, line={"color": color, "dash": dash},
-        marker={"size": 5, "color": color}, hovertext=hover_arr[ok], hovertemplate="%{hovertext}<extra></extra>",
-        customdata=None if customdata is None else np.asarray(customdata)[ok],
-    ))
-    fig.add_traces(special_markers(x, v, scale, hover=hover, color=color, name=name, legendgroup=name,
-                                   customdata=customdata))
 
 
 def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame) -> None:
@@ -78,7 +65,8 @@ def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame) -> None:
     where = f"k = {k0}" if k0 == 1 else f"k = {k0}, the nearest finite value"
     curves = (
         (spectrum.log10_bound(k - k0).numpy(), f"bound (γ‖W<sub>hh</sub>‖₂)<sup>k</sup>, γ‖W<sub>hh</sub>‖₂ = "
-                                               f"{spectrum.bound_rate:.3g}: the gradient stays below it",
+                                               f"{spectrum.bound_rate:.3g}: ‖∂h<sub>t</sub>/∂h<sub>t−k</sub>‖ "
+                                               "never exceeds it",
          "dash", VERMILLION),
         (spectrum.log10_radius_curve(k - k0).numpy(), f"ρ(W<sub>hh</sub>)<sup>k</sup>, ρ = "
                                                       f"{spectrum.spectral_radius:.3g}: a linear network's long-run "
@@ -95,22 +83,27 @@ def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame) -> None:
 
 
 def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = None,
-                         jacobian_row: pd.DataFrame | None = None, title: str | None = None) -> go.Figure:
+                         jacobian_row: pd.DataFrame | None = None, title: str | None = None,
+                         quantity: str | None = None) -> go.Figure:
     """Gradient norm of the target's prediction against distance k back from it, on a log axis, optionally
-    with the theory's curves and the Jacobian norm ‖∂h_t/∂h_s‖ (jacobian_row: columns distance, log10_norm)."""
+    with the theory's curves and the Jacobian norm ‖∂h_t/∂h_s‖ (jacobian_row: columns distance, log10_norm,
+    optionally token). quantity names what the frame measured (default ‖∂q/∂h_s‖ or ‖∂q/∂x_s‖ by its columns)."""
     groups = series(frame)
+    hidden = groups[0][0] != ""
+    quantity = quantity or ("‖∂q/∂h<sub>s</sub>‖" if hidden else "‖∂q/∂x<sub>s</sub>‖")
     extra = [] if jacobian_row is None else [jacobian_row["log10_norm"]]
     scale = log10_scale(frame["log10_grad_norm"], *extra)
     fig = go.Figure()
-    for i, (name, g) in enumerate(groups):
-        add_log_curve(fig, g["distance"], g["log10_grad_norm"], scale, name=name, color=SERIES[i % len(SERIES)],
-                      hover=_hover(g, name.split(" layer")[0]), customdata=g["position"].to_numpy())
+    for i, (where, g) in enumerate(groups):
+        name = f"{quantity}, {where}" if len(groups) > 1 else quantity
+        fig.add_traces(log_curve(g["distance"], g["log10_grad_norm"], scale, name=name, color=SERIES[i % len(SERIES)],
+                                 hover=_hover(g, name), customdata=g["position"].to_numpy()))
     if jacobian_row is not None:
         tokens = jacobian_row["token"] if "token" in jacobian_row else [""] * len(jacobian_row)
         hover = [f"{('“' + esc(tok) + '”, ') if tok else ''}k = {k}<br>‖∂h<sub>t</sub>/∂h<sub>s</sub>‖ = "
                  f"{fmt_log10(v)}" for tok, k, v in zip(tokens, jacobian_row["distance"], jacobian_row["log10_norm"])]
-        add_log_curve(fig, jacobian_row["distance"], jacobian_row["log10_norm"], scale,
-                      name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖", color=SKY, hover=hover, dash="dashdot")
+        fig.add_traces(log_curve(jacobian_row["distance"], jacobian_row["log10_norm"], scale,
+                                 name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖", color=SKY, hover=hover, dash="dashdot"))
     if spectrum is not None:
         _theory(fig, spectrum, groups[0][1])
     log10_axis(fig, scale, title="gradient norm (log scale)")
@@ -141,7 +134,7 @@ def _blocks(L: np.ndarray, blank: np.ndarray, size: int) -> tuple[np.ndarray, np
     Bp = np.pad(blank, ((0, pad), (0, pad)), constant_values=True)
     Lb = Lp.reshape(n, size, n, size)  # (n, size, n, size): block row, offset, block column, offset
     has_nan = np.isnan(Lb).any(axis=(1, 3))
-    M = np.where(has_nan, np.nan, np.nanmax(np.where(np.isnan(Lb), -np.inf, Lb), axis=(1, 3)))
+    M = np.where(has_nan, np.nan, np.where(np.isnan(Lb), -np.inf, Lb).max(axis=(1, 3)))
     return M, Bp.reshape(n, size, n, size).all(axis=(1, 3)), np.arange(0, T, size)
 
 
@@ -156,11 +149,8 @@ def jacobian_map(log_norms, tokens, *, title: str | None = None) -> go.Figure:
         L, blank, starts = _blocks(L, blank, size)
     else:
         starts = np.arange(T)
-    shown = L[~blank]
-    finite = shown[np.isfinite(shown)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
-    if hi - lo < 1:
-        lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+    scale = log10_scale(L[~blank])  # only its finite range is used: the bands take zeros, inf and NaN
+    lo, hi = scale.lo, scale.hi
     bands = banded(L, lo=lo, hi=hi, scale=SEQUENTIAL, ticks=pow10_ticks(lo, hi), log=True, blank=blank)
 
     def where(p: int) -> str:
@@ -185,7 +175,7 @@ def jacobian_map(log_norms, tokens, *, title: str | None = None) -> go.Figure:
         vals, ticks = thin_ticks(tokens)
         fig.update_xaxes(tickmode="array", tickvals=vals, ticktext=ticks)
         fig.update_yaxes(tickmode="array", tickvals=vals, ticktext=ticks)
-    subtitle = "Row t: how much each earlier state s still moves h_t. Blank: s comes after t, so no path exists."
+    subtitle = "Row t: how much each earlier state s still moves h<sub>t</sub>. Blank: no path leads from s to t."
     if size > 1:
         subtitle = f"{T} tokens, shown in blocks of {size}: each cell is the strongest pair in its block."
     return base_layout(fig, title or "How much each earlier state still moves each later one", height=620,
@@ -213,16 +203,16 @@ def token_strip(tokens, values, *, target: int, cue: int | None = None, title: s
     target = target + T if target < 0 else target
     x, row = _wrap(tokens, width_chars)
     y = -row
+    rows = int(row.max()) + 1
     k = kinds(v)
-    finite = v[k == "ok"]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 0.0)
-    hi = hi if hi > lo else lo + 1
-    colors = np.array(sample_colorscale(SEQUENTIAL, list(np.clip((np.nan_to_num(v) - lo) / (hi - lo), 0, 1))),
-                      dtype=object)
+    scale = log10_scale(v)
+    lo, hi = scale.lo, scale.hi
+    share = np.clip((np.where(k == "ok", v, lo) - lo) / (hi - lo), 0, 1)  # (T,) place on the colour scale
+    colors = np.array(sample_colorscale(SEQUENTIAL, list(share)), dtype=object)
     colors = np.where(k == "ok", colors, np.select([k == "zero", k == "overflow"],
                                                    [SPECIAL_COLOR["zero"], SPECIAL_COLOR["overflow"]], "rgba(0,0,0,0)"))
     line_color = np.full(T, GREY, dtype=object)
-    line_width = np.where(k == "nan", 1.0, 0.0)
+    line_width = np.full(T, 1.0)  # a thin rim keeps dark chips visible on a dark background
     line_color[target], line_width[target] = ORANGE, 3.0
     if cue is not None:
         line_color[cue], line_width[cue] = SKY, 3.0
@@ -241,7 +231,8 @@ def token_strip(tokens, values, *, target: int, cue: int | None = None, title: s
         x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
         marker={"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
                 "colorbar": {"title": {"text": "reach"}, "tickmode": "array", "tickvals": ticks[0],
-                             "ticktext": ticks[1]}},
+                             "ticktext": ticks[1], "lenmode": "pixels", "len": min(220, _ROW_PX * rows), "y": 1,
+                             "yanchor": "top"}},
     ))
     legend = [("target", "square-open", ORANGE)] + ([("cue", "square-open", SKY)] if cue is not None else [])
     legend += [(SPECIAL_LABEL[kk], "square", SPECIAL_COLOR[kk]) for kk in ("zero", "overflow") if (k == kk).any()]
@@ -256,11 +247,10 @@ def token_strip(tokens, values, *, target: int, cue: int | None = None, title: s
         fig.add_annotation(text=f"{esc(tokens[cue])} → {esc(tokens[target])}: {target - cue} tokens",
                            xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
                            showarrow=False, font={"color": SKY})
-    rows = int(row.max()) + 1
     fig.update_xaxes(range=[-1, width_chars + 1], showticklabels=False, showgrid=False, zeroline=False,
                      title="each square is one token, coloured by how strongly it reaches the target; "
                            "click one to choose the target")
     fig.update_yaxes(range=[-rows + 0.4, 0.7], showticklabels=False, showgrid=False, zeroline=False,
                      title="line of text")
     return base_layout(fig, title or "The text, coloured by how far each word still reaches the target",
-                       height=150 + 34 * rows)
+                       height=170 + _ROW_PX * rows)

@@ -29,7 +29,8 @@ from .style import (
     linear_ticks,
     log10_axis,
     log10_scale,
-    special_markers,
+    log_curve,
+    pow10,
     thin_ticks,
 )
 
@@ -42,6 +43,7 @@ KEY_NAMES = {
 _GATES = {"i", "f", "o", "r", "z"}  # sigmoids: always in (0, 1)
 _TANH_BOUNDED = {"g", "n"}  # always in (-1, 1)
 _LOG_SPAN = 3  # decades: a norm curve spanning more than this is drawn on a log axis
+_HUGE = 1e6  # states larger than this are projected in units of a power of ten
 
 
 def activation(trace: Trace) -> str:
@@ -84,9 +86,9 @@ def hidden_heatmap(trace: Trace, *, layer: int = 0, direction: int = 0, key: str
     ))
     bad = int((bands.kinds != "ok").sum())
     subtitle = f"{bad} values overflowed to inf or NaN: they have their own colours (see the colour bar)" \
-        if bad else "Each column is one step; a colour that persists across columns is a unit that remembers."
+        if bad else "Each column is one step, each row one unit: a colour that lasts along a row is a unit holding on."
     base_layout(fig, f"{name} of every unit, token by token ({layer_label(layer, direction)})",
-                height=max(320, min(700, 140 + 12 * H)), subtitle=subtitle)
+                height=max(400, min(700, 160 + 12 * H)), subtitle=subtitle)
     vals, labels = thin_ticks(trace.tokens)
     fig.update_xaxes(title="token (position t, in reading order)", tickmode="array", tickvals=vals, ticktext=labels)
     fig.update_yaxes(title="hidden unit", autorange="reversed")
@@ -127,17 +129,15 @@ def state_norms(trace: Trace, *, layer: int = 0, direction: int = 0, saturation:
     use_log = (~np.isfinite(norms)).any() or (finite.size > 0 and finite.max() - finite.min() > _LOG_SPAN)
     hover = [f"“{tok}” (position {t})<br>‖h<sub>t</sub>‖ = {fmt_log10(v) if use_log else fmt(n)}"
              for t, (tok, v, n) in enumerate(zip(tokens, log_norms, norms))]
-    ok = np.isfinite(log_norms) if use_log else np.isfinite(norms)
-    y = log_norms if use_log else norms
-    fig.add_trace(go.Scatter(x=x[ok], y=y[ok], mode="lines+markers", name="‖h<sub>t</sub>‖", marker={"size": 4},
-                             line={"color": SERIES[0]}, hovertext=np.array(hover, dtype=object)[ok],
-                             hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
     if use_log:
         scale = log10_scale(log_norms)
-        for tr in special_markers(x, log_norms, scale, hover=hover, color=SERIES[0], name="‖h<sub>t</sub>‖"):
+        for tr in log_curve(x, log_norms, scale, name="‖h<sub>t</sub>‖", color=SERIES[0], hover=hover):
             fig.add_trace(tr, row=1, col=1)
         log10_axis(fig, scale, title="‖h<sub>t</sub>‖ (log scale)", axis="yaxis")
     else:
+        fig.add_trace(go.Scatter(x=x, y=norms, mode="lines+markers", name="‖h<sub>t</sub>‖", marker={"size": 4},
+                                 line={"color": SERIES[0]}, hovertext=hover,
+                                 hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
         fig.update_yaxes(title="‖h<sub>t</sub>‖", rangemode="tozero", row=1, col=1)
 
     fig.add_trace(go.Scatter(
@@ -181,6 +181,9 @@ def pca_trajectory(traces: list[tuple[str, Trace]], *, layer: int = 0, direction
         raise ValueError(f"these traces have different hidden sizes {sorted(widths)}: one projection needs one H")
     finite = [np.isfinite(p[1]).all(1) for p in paths]
     X = np.vstack([p[1][ok] for p, ok in zip(paths, finite)])  # (N, H), finite states of every text
+    peak = float(np.abs(X).max()) if X.size else 0.0
+    exp = math.floor(math.log10(peak)) if peak > _HUGE else 0  # an exploding network: plot in units of 10^exp,
+    X = X / 10.0**exp  # else its covariance overflows float64
     n_comp = min(2, X.shape[1], X.shape[0])
     ratios = np.zeros(2)
     if X.shape[0] >= 2 and X.var(0).sum() > 0:
@@ -197,7 +200,7 @@ def pca_trajectory(traces: list[tuple[str, Trace]], *, layer: int = 0, direction
         color = SERIES[i % len(SERIES)]
         xy = np.zeros((len(states), 2))
         if ok.any():
-            xy[ok, :n_comp] = project(states[ok])
+            xy[ok, :n_comp] = project(states[ok] / 10.0**exp)
         idx = np.flatnonzero(ok)
         if len(idx) < len(states):
             bad = [positions[j] for j in np.flatnonzero(~ok)]
@@ -224,9 +227,10 @@ def pca_trajectory(traces: list[tuple[str, Trace]], *, layer: int = 0, direction
     if not X.shape[0]:
         fig.add_annotation(text="no finite hidden state to project: the network overflowed from the first step",
                            xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font={"color": GREY})
-    second = "PC2" if n_comp == 2 else "PC2 (none: only one direction varies)"
-    fig.update_xaxes(title=f"PC1 ({ratios[0]:.0%} of the variance)")
-    fig.update_yaxes(title=f"{second} ({ratios[1]:.0%} of the variance)" if n_comp == 2 else second)
+    units = f", in units of {pow10(exp)}" if exp else ""
+    fig.update_xaxes(title=f"PC1 ({ratios[0]:.0%} of the variance{units})")
+    fig.update_yaxes(title=f"PC2 ({ratios[1]:.0%} of the variance{units})" if n_comp == 2 else
+                     "PC2 (none: only one direction varies)")
     subtitle = "; ".join(notes) if notes else "Nearby points are states the network finds alike; " \
                                               "two texts share one projection, so their paths can be compared."
     return base_layout(fig, f"The path of the hidden state through time, projected to 2-D "

@@ -23,7 +23,9 @@ SEQUENTIAL = "Viridis"  # perceptually uniform and colour-blind safe; none of th
 DIVERGING = [[0.0, BLUE], [0.5, "#F2F2F2"], [1.0, VERMILLION]]  # centred on 0
 # Non-finite values keep a colour of their own on every heatmap (a band beside the colour scale) and a
 # marker of their own on every curve: an exploding network must look different from a quiet one.
-SPECIAL_COLOR = {"zero": GREY, "overflow": YELLOW, "nan": GREEN}
+# The colours differ per scale, so that none of them also appears on the scale itself.
+SPECIAL_COLOR = {"zero": GREY, "overflow": VERMILLION, "nan": PURPLE}  # beside SEQUENTIAL (and on curves)
+SPECIAL_COLOR_DIVERGING = {"zero": GREY, "overflow": YELLOW, "nan": GREEN}  # beside DIVERGING
 SPECIAL_SYMBOL = {"zero": "triangle-down", "overflow": "triangle-up", "nan": "x"}
 SPECIAL_LABEL = {"zero": "exactly 0", "overflow": "overflow (inf)", "nan": "NaN"}
 
@@ -31,13 +33,14 @@ MAX_TICK_LABELS = 40  # more token labels than this on one axis become unreadabl
 
 
 def base_layout(fig: go.Figure, title: str, height: int | None = None, *, subtitle: str | None = None) -> go.Figure:
-    """Title (plus an optional one-line reading guide), margins and legend placement, theme left alone."""
+    """Title (plus an optional one-line reading guide), margins and a legend under the plot; theme left alone."""
     title_spec = {"text": title, "x": 0.0, "xanchor": "left"}
     if subtitle:
         title_spec["subtitle"] = {"text": subtitle}
     fig.update_layout(
         title=title_spec, height=height, margin={"l": 70, "r": 30, "t": 95 if subtitle else 70, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        # below everything, anchored to the figure: the plot shrinks to make room however many rows it takes
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
         hoverlabel={"namelength": -1},
     )
     return fig
@@ -121,7 +124,9 @@ class Log10Scale:
         """y for every value: finite ones as they are, -inf at the floor, +inf and NaN at the ceiling."""
         v = np.asarray(values, dtype=float)
         k = kinds(v)
-        return np.where(k == "ok", v, np.where(k == "zero", self.floor or self.lo, self.ceiling or self.hi))
+        floor = self.lo if self.floor is None else self.floor
+        ceiling = self.hi if self.ceiling is None else self.ceiling
+        return np.where(k == "ok", v, np.where(k == "zero", floor, ceiling))
 
     @property
     def range(self) -> list[float]:
@@ -139,6 +144,8 @@ def log10_scale(*arrays) -> Log10Scale:
     if hi - lo < 1:
         mid = (hi + lo) / 2
         lo, hi = mid - 0.5, mid + 0.5
+    lo = math.floor(lo) if lo - math.floor(lo) < 0.15 else lo  # reach a round power of ten when it is close
+    hi = math.ceil(hi) if math.ceil(hi) - hi < 0.15 else hi
     gap = max(0.1 * (hi - lo), 0.5)
     k = kinds(v)
     floor = lo - gap if (k == "zero").any() else None
@@ -147,10 +154,15 @@ def log10_scale(*arrays) -> Log10Scale:
 
 
 def pow10_ticks(lo: float, hi: float, max_ticks: int = 8) -> tuple[list[float], list[str]]:
-    """Integer exponents in [lo, hi], spaced 1, 2, 5, 10, ... decades apart, labelled 10ⁿ."""
+    """Integer exponents in [lo, hi], spaced 1, 2, 5, 10, ... decades apart, labelled 10ⁿ; under two decades
+    also 2×10ⁿ and 5×10ⁿ, so that a short axis still has three or more labels."""
     step = max(1, int(nice_step(hi - lo, max_ticks)))
     vals = [float(e) for e in range(math.ceil(lo / step) * step, math.floor(hi) + 1, step)]
-    return vals, [pow10(int(e)) for e in vals]
+    if len(vals) >= 3:
+        return vals, [pow10(int(e)) for e in vals]
+    ticks = [(e + math.log10(m), m, e) for e in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)]
+    ticks = [(v, m, e) for v, m, e in ticks if lo - 1e-9 <= v <= hi + 1e-9]
+    return [v for v, _, _ in ticks], [pow10(e) if m == 1 else f"{m}×{pow10(e)}" for _, m, e in ticks]
 
 
 def log10_axis(fig: go.Figure, scale: Log10Scale, *, title: str, axis: str = "yaxis") -> go.Figure:
@@ -186,6 +198,22 @@ def special_markers(x, log10_values, scale: Log10Scale, *, hover: list[str], col
             customdata=None if customdata is None else np.asarray(customdata)[sel],
         ))
     return out
+
+
+def log_curve(x, log10_values, scale: Log10Scale, *, name: str, color: str, hover: list[str], dash: str | None = None,
+              customdata=None) -> list[go.Scatter]:
+    """A curve of log10 values: finite points joined by a line, the others as markers on the 0 / inf rows."""
+    v = np.asarray(log10_values, dtype=float)
+    x = np.asarray(x)
+    ok = np.isfinite(v)
+    line = go.Scatter(
+        x=x[ok], y=v[ok], mode="lines+markers", name=name, legendgroup=name, line={"color": color, "dash": dash},
+        marker={"size": 5, "color": color}, hovertext=np.asarray(hover, dtype=object)[ok],
+        hovertemplate="%{hovertext}<extra></extra>",
+        customdata=None if customdata is None else np.asarray(customdata)[ok],
+    )
+    return [line, *special_markers(x, v, scale, hover=hover, color=color, name=name, legendgroup=name,
+                                   customdata=customdata)]
 
 
 def linear_ticks(lo: float, hi: float, max_ticks: int = 6) -> list[float]:

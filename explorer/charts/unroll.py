@@ -16,6 +16,7 @@ WEIGHT = {  # arrow colour and legend entry of each weight matrix
 }
 _BOX_W, _BOX_H = 0.62, 0.38
 _FADED = 0.25  # opacity of the steps not taken yet
+_LABELLED = 12  # up to this many columns every arrow carries its matrix's name
 
 
 def _window(n: int, step: int, max_columns: int) -> range:
@@ -26,17 +27,39 @@ def _window(n: int, step: int, max_columns: int) -> range:
     return range(start, start + max_columns)
 
 
-def _arrow(fig: go.Figure, x0, y0, x1, y1, weight: str, opacity: float, label: bool) -> None:
+def _arrow(x0, y0, x1, y1, weight: str, opacity: float, label: bool) -> list[dict]:
+    """An arrow in its matrix's colour, with the matrix's name beside it when `label`."""
     color = WEIGHT[weight][0]
-    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                       showarrow=True, arrowhead=2, arrowsize=1.1, arrowwidth=2, arrowcolor=color, opacity=opacity)
+    notes = [{"x": x1, "y": y1, "ax": x0, "ay": y0, "axref": "x", "ayref": "y", "text": "", "showarrow": True,
+              "arrowhead": 2, "arrowsize": 1.1, "arrowwidth": 2, "arrowcolor": color, "opacity": opacity}]
     if label:
-        sub = weight.split("_")[1]
         horizontal = y0 == y1
-        fig.add_annotation(x=(x0 + x1) / 2 + (0 if horizontal else 0.06), y=(y0 + y1) / 2 + (0.09 if horizontal else 0),
-                           xref="x", yref="y", text=f"W<sub>{sub}</sub>", showarrow=False, opacity=opacity,
-                           font={"size": 10, "color": color}, xanchor="center" if horizontal else "left",
-                           yanchor="bottom" if horizontal else "middle")
+        notes.append({"x": (x0 + x1) / 2 + (0 if horizontal else 0.06),
+                      "y": (y0 + y1) / 2 + (0.09 if horizontal else 0), "text": f"W<sub>{weight.split('_')[1]}</sub>",
+                      "showarrow": False, "opacity": opacity,
+                      "font": {"size": 10, "color": color}, "xanchor": "center" if horizontal else "left",
+                      "yanchor": "bottom" if horizontal else "middle"})
+    return notes
+
+
+def _box(x: float, row: str, opacity: float, width: float, dash: str | None = None) -> dict:
+    y = ROWS[row]
+    return {"type": "rect", "x0": x - _BOX_W / 2, "x1": x + _BOX_W / 2, "y0": y - _BOX_H / 2, "y1": y + _BOX_H / 2,
+            "fillcolor": ROW_COLOR[row], "opacity": 0.35 * opacity + 0.05,
+            "line": {"color": ROW_COLOR[row], "width": width, "dash": dash}}
+
+
+def _labels(points: list[tuple], opacity: float) -> go.Scatter:
+    """The box names as one text trace, hoverable, with customdata = position (clickable in Streamlit)."""
+    xs, ys, text, hover, pos = zip(*points)
+    return go.Scatter(x=xs, y=ys, mode="text", text=text, hovertext=hover, customdata=pos, showlegend=False,
+                      opacity=opacity, hovertemplate="%{hovertext}<extra></extra>")
+
+
+def _cut(x: float, count: str) -> list[dict]:
+    """'…' where columns were left out, with how many."""
+    return [{"x": x, "y": ROWS["h"], "text": "…", "showarrow": False, "font": {"color": GREY, "size": 18}},
+            {"x": x, "y": ROWS["h"] - 0.3, "text": count, "showarrow": False, "font": {"color": GREY, "size": 10}}]
 
 
 def unroll_diagram(tokens, step: int, *, predictions=None, max_columns: int = 24) -> go.Figure:
@@ -45,19 +68,16 @@ def unroll_diagram(tokens, step: int, *, predictions=None, max_columns: int = 24
     n = len(tokens)
     step = min(max(step, 0), n - 1)
     cols = _window(n, step, max_columns)
-    fig = go.Figure()
-    fig.add_shape(type="rect", x0=step - cols.start - 0.45, x1=step - cols.start + 0.45, y0=-0.35, y1=2.75,
-                  fillcolor=YELLOW, opacity=0.18, line_width=0, layer="below")
-    label = len(cols) <= 16  # weight names on every arrow while they fit; the legend names them always
-    points = {True: [], False: []}  # active? -> (x, y, text, hover, position)
+    here = step - cols.start
+    shapes = [{"type": "rect", "x0": here - 0.45, "x1": here + 0.45, "y0": -0.35, "y1": 2.75, "fillcolor": YELLOW,
+               "opacity": 0.18, "line": {"width": 0}, "layer": "below"}]
+    notes = []  # annotations, collected and set once: adding them one by one costs O(n²)
+    label = len(cols) <= _LABELLED  # weight names on every arrow while they fit; the legend names them always
+    points = {True: [], False: []}  # step taken? -> [(x, y, text, hover, position)]
     for c, t in enumerate(cols):
         active = t <= step
         opacity = 1.0 if active else _FADED
-        width = 3 if t == step else 1.5
-        for row, y in ROWS.items():
-            fig.add_shape(type="rect", x0=c - _BOX_W / 2, x1=c + _BOX_W / 2, y0=y - _BOX_H / 2, y1=y + _BOX_H / 2,
-                          fillcolor=ROW_COLOR[row], opacity=0.35 * opacity + 0.05, line={"color": ROW_COLOR[row],
-                                                                                         "width": width})
+        shapes += [_box(c, row, opacity, 3 if t == step else 1.5) for row in ROWS]
         tok = esc(tokens[t])
         points[active] += [
             (c, ROWS["x"], f"x<sub>{t}</sub>", f"x<sub>{t}</sub>: the vector of “{tok}” (position {t})", t),
@@ -67,40 +87,32 @@ def unroll_diagram(tokens, step: int, *, predictions=None, max_columns: int = 24
             (c, ROWS["z"], f"z<sub>{t}</sub>", f"z<sub>{t}</sub> = W<sub>zh</sub> h<sub>{t}</sub> + b<sub>z</sub>: "
                                                f"scores for the word after “{tok}”", t),
         ]
-        _arrow(fig, c, ROWS["x"] + _BOX_H / 2, c, ROWS["h"] - _BOX_H / 2, "W_hx", opacity, label)
-        _arrow(fig, c, ROWS["h"] + _BOX_H / 2, c, ROWS["z"] - _BOX_H / 2, "W_zh", opacity, label)
-        _arrow(fig, c - 1 + _BOX_W / 2, ROWS["h"], c - _BOX_W / 2, ROWS["h"], "W_hh", opacity, True)
+        notes += _arrow(c, ROWS["x"] + _BOX_H / 2, c, ROWS["h"] - _BOX_H / 2, "W_hx", opacity, label)
+        notes += _arrow(c, ROWS["h"] + _BOX_H / 2, c, ROWS["z"] - _BOX_H / 2, "W_zh", opacity, label)
+        notes += _arrow(c - 1 + _BOX_W / 2, ROWS["h"], c - _BOX_W / 2, ROWS["h"], "W_hh", opacity, label)
         if predictions is not None and active:
-            fig.add_annotation(x=c, y=ROWS["z"] + _BOX_H / 2 + 0.05, xref="x", yref="y", showarrow=False,
-                               text=f"<i>{short(predictions[t], 10)}</i>", yanchor="bottom", textangle=-30 if
-                               len(cols) > 12 else 0, font={"size": 11})
-    for active, pts in points.items():
-        if pts:
-            xs, ys, text, hover, pos = zip(*pts)
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="text", text=text, hovertext=hover, customdata=pos, showlegend=False,
-                opacity=1.0 if active else _FADED, hovertemplate="%{hovertext}<extra></extra>",
-            ))
+            notes.append({"x": c, "y": ROWS["z"] + _BOX_H / 2 + 0.05, "showarrow": False, "yanchor": "bottom",
+                          "text": f"<i>{short(predictions[t], 10)}</i>", "font": {"size": 11},
+                          "textangle": -30 if len(cols) > _LABELLED else 0})
+    fig = go.Figure([_labels(pts, 1.0 if active else _FADED) for active, pts in points.items() if pts])
     if cols.start == 0:  # the state before the first word
-        fig.add_shape(type="rect", x0=-1 - _BOX_W / 2, x1=-1 + _BOX_W / 2, y0=1 - _BOX_H / 2, y1=1 + _BOX_H / 2,
-                      line={"color": ORANGE, "dash": "dot"})
+        shapes.append(_box(-1, "h", 0.0, 1.5, dash="dot"))
         fig.add_trace(go.Scatter(x=[-1], y=[1], mode="text", text=["h<sub>init</sub>"], showlegend=False,
                                  hovertext=["the initial state, before any word is read (zeros by default)"],
                                  hovertemplate="%{hovertext}<extra></extra>"))
     else:
-        fig.add_annotation(x=-1, y=1, xref="x", yref="y", text=f"… {cols.start} earlier", showarrow=False,
-                           font={"color": GREY})
+        notes += _cut(-1, f"{cols.start} earlier")
     if cols.stop < n:
-        fig.add_annotation(x=len(cols), y=1, xref="x", yref="y", text=f"{n - cols.stop} more …", showarrow=False,
-                           font={"color": GREY})
-        _arrow(fig, len(cols) - 1 + _BOX_W / 2, 1, len(cols) - _BOX_W / 2 + 0.2, 1, "W_hh", _FADED, False)
+        notes += _cut(len(cols), f"{n - cols.stop} more")
+        notes += _arrow(len(cols) - 1 + _BOX_W / 2, 1, len(cols) - 0.25, 1, "W_hh", _FADED, False)
     for color, name in WEIGHT.values():
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line={"color": color, "width": 3}))
+    fig.update_layout(shapes=shapes, annotations=[{"xref": "x", "yref": "y", **a} for a in notes])
     fig.update_xaxes(title="the token read at each step (reading order →)", tickmode="array",
                      tickvals=list(range(len(cols))), ticktext=[short(tokens[t], 10) for t in cols],
-                     range=[-1.6, len(cols) + (0.9 if cols.stop < n else -0.4)], showgrid=False, zeroline=False,
+                     range=[-1.7, len(cols) + (0.7 if cols.stop < n else -0.4)], showgrid=False, zeroline=False,
                      fixedrange=True)
-    fig.update_yaxes(title="", tickmode="array", tickvals=list(ROWS.values()),
+    fig.update_yaxes(title="layer", tickmode="array", tickvals=list(ROWS.values()),
                      ticktext=["input x<sub>t</sub>", "hidden h<sub>t</sub>", "output z<sub>t</sub>"],
                      range=[-0.4, 2.95 if predictions is not None else 2.4], showgrid=False, zeroline=False,
                      fixedrange=True)
@@ -110,8 +122,14 @@ def unroll_diagram(tokens, step: int, *, predictions=None, max_columns: int = 24
 
 
 def _history_text(history, max_chars: int = 48) -> str:
-    text = " ".join(history) if not isinstance(history, str) else history
-    return esc(text if len(text) <= max_chars else "…" + text[-(max_chars - 1):])
+    """The context as words, cut at the start (at a word boundary) when long: '… up a lively'."""
+    words = history.split() if isinstance(history, str) else [str(w) for w in history]
+    kept = []
+    while words and len(" ".join([words[-1], *kept])) <= max_chars:
+        kept.insert(0, words.pop())
+    if not kept and words:  # the last word alone is too long: keep its end
+        return esc("…" + words[-1][-(max_chars - 1):])
+    return esc(("… " if words else "") + " ".join(kept))
 
 
 def next_word_bars(words, probs, *, history, highlight: str | None = None) -> go.Figure:
@@ -124,10 +142,11 @@ def next_word_bars(words, probs, *, history, highlight: str | None = None) -> go
         x=np.nan_to_num(p, nan=0.0), y=np.arange(k), orientation="h", marker={"color": colors},
         text=labels, textposition="outside", cliponaxis=False,
         customdata=np.stack([np.array([esc(w) for w in words], dtype=object), labels], axis=-1),
-        hovertemplate="P(“%{customdata[0]}”) = %{customdata[1]}<extra></extra>",
+        hovertemplate="P(“%{customdata[0]}”) = %{customdata[1]}<extra></extra>", showlegend=False,
     ))
     if highlight is not None:
-        fig.add_trace(go.Bar(x=[None], y=[None], name=f"“{esc(highlight)}”: the word that actually follows",
+        where = "" if highlight in list(words) else f" (not among these {k})"
+        fig.add_trace(go.Bar(x=[None], y=[None], name=f"“{esc(highlight)}”: the word that actually follows{where}",
                              marker={"color": ORANGE}))
     top = float(np.nanmax(p)) if np.isfinite(p).any() else 1.0
     fig.update_xaxes(title="probability", range=[0, min(1.0, top * 1.25) if top > 0 else 1.0])

@@ -261,3 +261,11 @@ def test_truncated_bptt_stops_at_the_chunk_and_is_exact_inside_it(arch):
     tokens, ids = model.tokens_and_ids(text)
     z, _ = model.run(model.embed(tokens, ids), detach_every=10)
     torch.testing.assert_close(z[0], same_values.z)  # truncation changes gradients, never values
+
+
+def test_relu_slope_of_an_overflowed_state_is_nan_not_zero():
+    model = build_model(ModelConfig(activation="relu", init="identity", spectral_radius=3.0, hidden_size=4))
+    trace = unroll(model, "word " * 900)
+    u, fprime = trace.get("u"), trace.get("fprime")
+    assert torch.isnan(u).any()
+    assert torch.equal(torch.isnan(fprime), torch.isnan(u))

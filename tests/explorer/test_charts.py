@@ -1,0 +1,446 @@
+"""Figure builders on real core results: the plotted numbers are the inputs, nothing non-finite is dropped,
+long inputs stay readable, and every figure keeps the shared contract (title, axis titles, hover, theme)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+import torch
+from sklearn.decomposition import PCA
+
+import core
+from core import ModelConfig, build_model, unroll
+from core.gradients import safe_norm
+from explorer import charts
+from explorer.charts.style import GREY, ORANGE, SPECIAL_COLOR, esc, fmt_log10
+
+from .helpers import DANCING, nan_frame, spec
+
+LN10 = math.log(10)
+
+
+def main(s: dict, name: str) -> dict:
+    """The one trace called `name` in a figure spec."""
+    found = [t for t in s["data"] if t.get("name") == name]
+    assert len(found) == 1, [t.get("name") for t in s["data"]]
+    return found[0]
+
+
+def annotations(s: dict) -> list[str]:
+    return [a.get("text", "") for a in s["layout"].get("annotations", [])]
+
+
+# ---------------------------------------------------------------- the contract every figure keeps
+
+@pytest.fixture(scope="session")
+def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, window_frame, input_frame, lstm, gru):
+    p, i = dancing.top_k(5)
+    T = len(dancing)
+    return {
+        "unroll_diagram": charts.unroll_diagram(dancing.tokens, 13, predictions=[dancing.vocab[j] for j in i[:, 0]]),
+        "next_word_bars": charts.next_word_bars([dancing.vocab[j] for j in i[12]], p[12].tolist(),
+                                                history=dancing.tokens[:13], highlight="jig"),
+        "hidden_heatmap": charts.hidden_heatmap(dancing),
+        "state_norms": charts.state_norms(exploding),
+        "pca_trajectory": charts.pca_trajectory([("exploded", exploding)]),
+        "gradient_vs_distance": charts.gradient_vs_distance(grad_frame, spectrum=elman_spectrum),
+        "jacobian_map": charts.jacobian_map(logmap, dancing.tokens),
+        "token_strip": charts.token_strip(dancing.tokens, [*grad_frame["log10_grad_norm"], math.nan, math.nan],
+                                          target=T - 2, cue=dancing.tokens.index("jig")),
+        "factor_norms": charts.factor_norms(derivation),
+        "matrix_heatmap": charts.matrix_heatmap(derivation.product, title="∂h30/∂h10"),
+        "influence_by_distance": charts.influence_by_distance({"window": window_frame, "Elman": input_frame},
+                                                              window=5),
+        "parameter_counts": charts.parameter_counts(pd.DataFrame({"n": [1, 2, 1, 2], "model": ["w", "w", "r", "r"],
+                                                                  "parameters": [10, 20, 15, 15]})),
+        "gate_activations": charts.gate_activations(lstm),
+        "gate_heatmap": charts.gate_heatmap(gru, "z"),
+    }
+
+
+BUILDERS = ["unroll_diagram", "next_word_bars", "hidden_heatmap", "state_norms", "pca_trajectory",
+            "gradient_vs_distance", "jacobian_map", "token_strip", "factor_norms", "matrix_heatmap",
+            "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap"]
+
+
+def test_every_builder_is_exported_and_covered():
+    assert sorted(BUILDERS) == sorted(charts.__all__)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_figure_has_a_title_axis_titles_and_hover_on_its_points(figures, name):
+    s = spec(figures[name])
+    layout = s["layout"]
+    assert layout["title"]["text"].strip()
+    for letter in "xy":
+        titles = [v.get("title", {}).get("text") for k, v in layout.items() if k.startswith(f"{letter}axis")]
+        assert any(titles), f"{name}: no {letter} axis title"
+    for trace in s["data"]:
+        has_points = any(v is not None for v in (trace.get("x") or trace.get("z") or []))
+        if has_points and trace.get("hoverinfo") != "skip":
+            assert "hovertemplate" in trace, f"{name}: trace {trace.get('name')} has no hover template"
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_figure_leaves_the_theme_to_streamlit(figures, name):
+    fig = figures[name]
+    assert fig.layout.paper_bgcolor is None and fig.layout.plot_bgcolor is None and fig.layout.font.color is None
+    assert fig.layout.template == pio.templates[pio.templates.default]  # whatever is active, not one of ours
+
+
+def test_the_active_default_template_is_the_one_a_figure_gets(dancing):
+    before = pio.templates.default
+    try:
+        pio.templates.default = "plotly_dark"  # Streamlit does the same with its own theme on import
+        fig = charts.hidden_heatmap(dancing)
+    finally:
+        pio.templates.default = before
+    assert fig.layout.template.layout.paper_bgcolor == pio.templates["plotly_dark"].layout.paper_bgcolor
+
+
+# ---------------------------------------------------------------- unroll.py
+
+def test_unroll_diagram_shows_a_window_of_columns_around_the_step_with_one_shared_w_hh(dancing):
+    tokens = dancing.tokens
+    n, step = len(tokens), 40
+    s = spec(charts.unroll_diagram(tokens, step, predictions=[f"p{t}" for t in range(n)], max_columns=24))
+    start = step - 12
+    shown = tokens[start:start + 24]
+    assert s["layout"]["xaxis"]["ticktext"] == [esc(t[:9] + "…" if len(t) > 10 else t) for t in shown]
+    active, faded = (t for t in s["data"] if t.get("mode") == "text" and "customdata" in t)
+    assert set(active["customdata"]) == set(range(start, step + 1)) and faded["opacity"] < 0.5
+    assert set(faded["customdata"]) == set(range(step + 1, start + 24))
+    arrows = [a for a in s["layout"]["annotations"] if a.get("showarrow")]
+    w_hh = [a for a in arrows if a["x"] - a["ax"] > 0.1]  # the horizontal ones
+    assert len(w_hh) == 24 + 1 and {a["arrowcolor"] for a in w_hh} == {ORANGE}  # + the arrow into the cut
+    assert any("W<sub>hh</sub>: one shared matrix" in (t.get("name") or "") for t in s["data"])
+    text = annotations(s)
+    assert f"{start} earlier" in text and f"{n - start - 24} more" in text
+    shown = {int(a[4:-4]) for a in text if a.startswith("<i>p")}
+    assert shown == set(range(start, step + 1))  # predictions only for the steps taken
+
+
+def test_unroll_diagram_of_a_short_text_starts_from_the_initial_state_and_names_every_arrow():
+    tokens = core.lecture.CAT_SAT.split()
+    s = spec(charts.unroll_diagram(tokens, 99))  # out of range: clamped to the last step
+    assert "reads “the”" in s["layout"]["title"]["text"] and "step 4" in s["layout"]["title"]["text"]
+    assert any(t.get("text") == ["h<sub>init</sub>"] for t in s["data"])
+    text = annotations(s)
+    assert text.count("W<sub>hh</sub>") == 5 and text.count("W<sub>hx</sub>") == 5 and "…" not in text
+
+
+def test_next_word_bars_plots_the_probabilities_under_the_context(dancing):
+    p, i = dancing.top_k(5)
+    words = [dancing.vocab[j] for j in i[3]]
+    s = spec(charts.next_word_bars(words, p[3].tolist(), history=dancing.tokens[:4], highlight=words[2]))
+    assert s["layout"]["title"]["text"] == "P(next word | They tuned , discussed)"
+    bars = s["data"][0]
+    assert bars["x"] == pytest.approx(p[3].tolist()) and bars["marker"]["color"][2] == ORANGE
+    assert s["layout"]["yaxis"]["ticktext"] == words and s["layout"]["yaxis"]["autorange"] == "reversed"
+
+
+def test_next_word_bars_cut_a_long_context_at_the_start_and_say_nan():
+    s = spec(charts.next_word_bars(["<unk>", "b"], [math.nan, 0.5], history=DANCING.split(), highlight="zzz"))
+    title = s["layout"]["title"]["text"]
+    assert title.startswith("P(next word | … ") and title.endswith("always loved dancing.)") and len(title) < 80
+    assert s["data"][0]["text"][0].startswith("NaN") and s["data"][0]["x"][0] == 0
+    assert s["layout"]["yaxis"]["ticktext"][0] == "&lt;unk&gt;"
+    assert "not among these 2" in s["data"][1]["name"]
+
+
+# ---------------------------------------------------------------- states.py
+
+def test_hidden_heatmap_plots_every_value_by_position_with_tanh_centred_at_zero(dancing):
+    s = spec(charts.hidden_heatmap(dancing))
+    heat = s["data"][0]
+    h = dancing.h().T.numpy()  # (H, T)
+    assert np.array(heat["z"]).shape == h.shape and heat["x"] == list(range(len(dancing)))
+    assert np.allclose(np.array(heat["z"]) * 2 - 1, h)  # [-1, 1] -> [0, 1]: 0 sits mid-scale
+    assert heat["customdata"][3][13] == ["jig", f"{h[3, 13]:.4g}"]
+    assert len(s["layout"]["xaxis"]["tickvals"]) <= 40  # 71 tokens: thinned
+
+
+def test_hidden_heatmap_gives_overflow_and_nan_their_own_colours(exploding):
+    s = spec(charts.hidden_heatmap(exploding))
+    heat = s["data"][0]
+    h = exploding.h().T.numpy()
+    z = np.array(heat["z"], dtype=float)
+    assert np.isfinite(z).all()  # not one cell left blank
+    bar = heat["colorbar"]
+    nan_z = bar["tickvals"][bar["ticktext"].index("NaN")]
+    inf_z = bar["tickvals"][bar["ticktext"].index("overflow (inf)")]
+    assert (z == nan_z).sum() == np.isnan(h).sum() > 0 and (z == inf_z).sum() == np.isinf(h).sum() > 0
+    assert f"{int((~np.isfinite(h)).sum())} values overflowed" in s["layout"]["title"]["subtitle"]["text"]
+
+
+def test_hidden_heatmap_shows_gates_and_slopes_on_a_zero_to_one_scale(lstm, dancing):
+    gate = spec(charts.hidden_heatmap(lstm, key="f"))["data"][0]
+    assert np.allclose(gate["z"], lstm.get("f").T.numpy())
+    slope = spec(charts.hidden_heatmap(dancing, key="fprime"))["data"][0]
+    assert np.allclose(slope["z"], dancing.get("fprime").T.numpy())  # tanh: f' in [0, 1]
+
+
+def test_state_norms_plots_the_norm_and_the_saturated_share(dancing):
+    s = spec(charts.state_norms(dancing))
+    h = dancing.h()
+    assert main(s, "‖h<sub>t</sub>‖")["y"] == pytest.approx(safe_norm(h).tolist())
+    share = next(t for t in s["data"] if t["name"].startswith("units saturated"))
+    assert share["y"] == pytest.approx((100 * (h.abs() > 0.95).double().mean(1)).tolist())
+
+
+def test_state_norms_of_an_exploding_network_marks_every_overflow_and_nan(exploding):
+    s = spec(charts.state_norms(exploding))
+    norms = safe_norm(exploding.h()).numpy()
+    line = main(s, "‖h<sub>t</sub>‖")
+    inf = main(s, "‖h<sub>t</sub>‖: overflow (inf)")
+    nan = main(s, "‖h<sub>t</sub>‖: NaN")
+    assert inf["x"] == np.flatnonzero(np.isinf(norms)).tolist() and nan["x"] == np.flatnonzero(np.isnan(norms)).tolist()
+    assert len(line["x"]) + len(inf["x"]) + len(nan["x"]) == len(exploding)  # nothing dropped
+    assert "inf / NaN" in s["layout"]["yaxis"]["ticktext"]
+    assert main(s, "units at inf or NaN")["y"][-1] == 100
+
+
+def test_pca_trajectory_puts_two_texts_in_one_coordinate_system(elman, dancing):
+    other = unroll(elman, core.lecture.CAT_SAT + " mat")
+    s = spec(charts.pca_trajectory([("dancing", dancing), ("cat", other)]))
+    a, b = main(s, "dancing"), main(s, "cat")
+    assert len(a["x"]) == len(dancing) + 1 and a["customdata"][0] == ["h<sub>init</sub>", -1]
+    # both start from the same zero state: one shared projection maps it to one point
+    assert (a["x"][0], a["y"][0]) == pytest.approx((b["x"][0], b["y"][0]))
+    h0 = dancing.get("h0").numpy()[None]
+    X = np.vstack([h0, dancing.h().numpy(), h0, other.h().numpy()])  # every state of both texts
+    expected = PCA(n_components=2).fit(X).transform(X)
+    got = np.array([a["x"] + b["x"], a["y"] + b["y"]]).T
+    assert np.allclose(np.abs(got), np.abs(expected))  # the same axes, up to each axis's sign
+    assert "% of the variance" in s["layout"]["xaxis"]["title"]["text"]
+
+
+def test_pca_trajectory_follows_the_right_to_left_network_in_its_reading_order():
+    trace = unroll(build_model(ModelConfig(hidden_size=4, bidirectional=True)), core.lecture.CAT_SAT)
+    path = main(spec(charts.pca_trajectory([("back", trace)], direction=1)), "back")
+    assert [p for _, p in path["customdata"]] == [-1, 4, 3, 2, 1, 0]
+    assert "right to left" in charts.pca_trajectory([("back", trace)], direction=1).layout.title.text
+
+
+def test_pca_trajectory_copes_with_one_token_one_unit_and_no_initial_state():
+    tiny = unroll(build_model(ModelConfig(hidden_size=1)), "cat")
+    s = spec(charts.pca_trajectory([("tiny", tiny)]))
+    assert main(s, "tiny")["y"] == [0, 0] and "none" in s["layout"]["yaxis"]["title"]["text"]
+    window = unroll(build_model(ModelConfig(arch="window", hidden_size=3)), core.lecture.CAT_SAT)
+    assert len(main(spec(charts.pca_trajectory([("w", window)])), "w")["x"]) == len(window)
+
+
+def test_pca_trajectory_leaves_out_overflowed_states_and_says_so(exploding):
+    s = spec(charts.pca_trajectory([("boom", exploding)]))
+    finite = int(torch.isfinite(exploding.h()).all(1).sum()) + 1  # + the initial state
+    path = main(s, "boom")
+    assert len(path["x"]) == finite
+    assert all(isinstance(v, float) and math.isfinite(v) for v in path["x"] + path["y"])  # states near 1e308
+    assert "in units of 10" in s["layout"]["xaxis"]["title"]["text"]
+    assert "cannot be projected" in s["layout"]["title"]["subtitle"]["text"]
+    with pytest.raises(ValueError, match="different hidden sizes"):
+        charts.pca_trajectory([("a", exploding), ("b", unroll(build_model(ModelConfig(hidden_size=3)), "a cat"))])
+
+
+# ---------------------------------------------------------------- bptt.py and the matrix heatmap
+
+def test_factor_norms_plots_each_factor_and_the_running_product(derivation):
+    s = spec(charts.factor_norms(derivation))
+    bars = next(t for t in s["data"] if t["type"] == "bar")
+    assert bars["x"] == list(range(30, 10, -1)) and bars["y"] == pytest.approx([f.norm for f in derivation.factors])
+    run = next(t for t in s["data"] if t["name"].startswith("running product"))
+    assert run["y"] == pytest.approx([math.log10(f.running_norm) for f in derivation.factors])
+    assert s["layout"]["xaxis"]["autorange"] == "reversed"  # in the order multiplied: t first
+
+
+def test_matrix_heatmap_shows_the_matrix_centred_on_zero_and_marks_nan(derivation):
+    M = derivation.product.numpy()
+    heat = spec(charts.matrix_heatmap(derivation.product, title="P"))["data"][0]
+    peak = np.abs(M).max()
+    assert np.allclose(np.array(heat["z"]) * 2 * peak - peak, M)
+    assert heat["customdata"][1][2] == f"{M[1, 2]:.4g}"
+    broken = M.copy()
+    broken[0, 0] = np.nan
+    bar = spec(charts.matrix_heatmap(broken, title="P"))["data"][0]["colorbar"]
+    assert "NaN" in bar["ticktext"]
+
+
+# ---------------------------------------------------------------- compare.py
+
+def test_influence_by_distance_shows_the_windows_exact_zeros_and_its_edge(window_frame, input_frame):
+    s = spec(charts.influence_by_distance({"fixed window n=5": window_frame, "Elman": input_frame}, window=5))
+    zeros = main(s, "fixed window n=5: exactly 0")
+    assert sorted(zeros["x"]) == sorted(window_frame.loc[window_frame.grad_norm == 0, "distance"].tolist())
+    assert min(zeros["x"]) == 6 and zeros["y"] == [s["layout"]["yaxis"]["tickvals"][0]] * len(zeros["x"])
+    assert s["layout"]["yaxis"]["ticktext"][0] == "0"
+    assert main(s, "Elman")["y"] == pytest.approx(input_frame["log10_grad_norm"].tolist())
+    band = next(sh for sh in s["layout"]["shapes"] if sh["type"] == "rect")
+    assert (band["x0"], band["x1"]) == (0.5, 5.5)
+
+
+def test_parameter_counts_plots_the_counts():
+    frame = pd.DataFrame({"n": [1, 2, 3] * 2, "model": ["fixed window"] * 3 + ["RNN"] * 3,
+                          "parameters": [100, 200, 300, 150, 150, 150]})
+    s = spec(charts.parameter_counts(frame))
+    assert main(s, "fixed window")["y"] == [100, 200, 300] and main(s, "RNN")["y"] == [150] * 3
+    assert s["layout"]["xaxis"]["tickvals"] == [1, 2, 3]
+
+
+def test_gate_activations_plots_each_gates_mean_over_units(lstm, gru, dancing):
+    s = spec(charts.gate_activations(lstm))
+    assert [t["name"] for t in s["data"]] == [f"mean {charts.states.KEY_NAMES[k]}" for k in "ifoc"]
+    assert s["data"][1]["y"] == pytest.approx(lstm.get("f").mean(1).tolist())
+    assert len(spec(charts.gate_activations(gru))["data"]) == 2
+    with pytest.raises(ValueError, match="no gates"):
+        charts.gate_activations(dancing)
+    with pytest.raises(ValueError, match="records no 'r'"):
+        charts.gate_heatmap(lstm, "r")
+
+
+# ---------------------------------------------------------------- long inputs
+
+def test_long_inputs_get_thinned_ticks_and_wrapped_strips(long_trace):
+    T = len(long_trace)
+    for fig in (charts.hidden_heatmap(long_trace), charts.state_norms(long_trace)):
+        s = spec(fig)
+        ticks = [v["ticktext"] for k, v in s["layout"].items() if k.startswith("xaxis") and "ticktext" in v]
+        assert ticks and all(len(t) <= 40 for t in ticks)
+    strip = spec(charts.token_strip(long_trace.tokens, np.linspace(-5, 0, T), target=T - 1))
+    points = strip["data"][0]
+    assert len(points["x"]) == T and max(points["x"]) <= 100 and -min(points["y"]) >= T * 3 / 100
+    s = spec(charts.unroll_diagram(long_trace.tokens, 1500))
+    assert len(s["layout"]["xaxis"]["ticktext"]) == 24
+    text = [t for t in s["data"] if t.get("mode") == "text"]
+    assert sum(len(t["text"]) for t in text) == 3 * 24
+    assert len(annotations(s)) < 200  # shapes and annotations for the shown columns only
+
+
+# ---------------------------------------------------------------- gradients.py
+
+def test_gradient_vs_distance_plots_the_frame_and_anchors_theory_at_k1(grad_frame, elman_spectrum):
+    s = spec(charts.gradient_vs_distance(grad_frame, spectrum=elman_spectrum))
+    curve = main(s, "‖∂q/∂h<sub>s</sub>‖")
+    assert curve["x"] == grad_frame["distance"].tolist()
+    assert curve["y"] == pytest.approx(grad_frame["log10_grad_norm"].tolist())
+    assert curve["customdata"] == grad_frame["position"].tolist()
+    assert s["layout"]["xaxis"]["autorange"] == "reversed"
+    anchor = float(grad_frame.loc[grad_frame.distance == 1, "log10_grad_norm"].iloc[0])
+    bound = next(t for t in s["data"] if t["name"].startswith("bound"))
+    radius = next(t for t in s["data"] if t["name"].startswith("ρ"))
+    assert bound["x"][0] == 1 and bound["y"][0] == pytest.approx(anchor)
+    assert np.diff(bound["y"]) == pytest.approx(math.log10(elman_spectrum.bound_rate))
+    assert np.diff(radius["y"]) == pytest.approx(math.log10(elman_spectrum.spectral_radius))
+    assert all("e-" in h or "e+" in h for h in curve["hovertext"])
+
+
+def test_gradient_vs_distance_marks_zero_overflow_and_nan_instead_of_dropping_them(grad_frame):
+    frame = nan_frame(grad_frame, {0: 0.0, 1: math.inf, 2: math.nan, 3: 1e-320})  # 1e-320: subnormal, still > 0
+    s = spec(charts.gradient_vs_distance(frame))
+    axis = s["layout"]["yaxis"]
+    floor, ceiling = axis["tickvals"][0], axis["tickvals"][-1]
+    assert axis["ticktext"][0] == "0" and axis["ticktext"][-1] == "inf / NaN"
+    zero = main(s, "‖∂q/∂h<sub>s</sub>‖: exactly 0")
+    over = main(s, "‖∂q/∂h<sub>s</sub>‖: overflow (inf)")
+    nan = main(s, "‖∂q/∂h<sub>s</sub>‖: NaN")
+    assert (zero["x"], zero["y"]) == ([frame.distance[0]], [floor])
+    assert (over["y"], nan["y"]) == ([ceiling], [ceiling])
+    assert over["customdata"] == [1] and nan["customdata"] == [2]  # positions, for click-to-select
+    line = main(s, "‖∂q/∂h<sub>s</sub>‖")
+    assert len(line["x"]) == len(frame) - 3 and min(line["y"]) == pytest.approx(math.log10(1e-320))
+    assert any("1.000e-320" in h for h in line["hovertext"])
+
+
+def test_gradient_vs_distance_of_an_exploded_network_is_all_nan_markers(exploding):
+    frame = core.gradient_vs_distance(build_model(core.ModelConfig(activation="relu", init="identity",
+                                                                   spectral_radius=3.0, hidden_size=8)),
+                                      exploding.ids[:700], target=-1)
+    assert set(frame.status) == {"nan"}
+    s = spec(charts.gradient_vs_distance(frame))
+    assert len(main(s, "‖∂q/∂h<sub>s</sub>‖: NaN")["x"]) == len(frame)
+
+
+def test_gradient_vs_distance_draws_one_curve_per_layer_and_direction(deep_frame):
+    s = spec(charts.gradient_vs_distance(deep_frame, quantity="‖∂L/∂h<sub>s</sub>‖"))
+    names = [t["name"] for t in s["data"] if t["name"].startswith("‖∂L") and ":" not in t["name"]]
+    assert names == [f"‖∂L/∂h<sub>s</sub>‖, layer {layer}, {d}" for layer in (0, 1)
+                     for d in ("left to right", "right to left")]
+
+
+def test_gradient_vs_distance_adds_the_jacobian_row(grad_frame, logmap):
+    t = int(grad_frame.position.max()) + 1  # the target
+    row = pd.DataFrame({"distance": range(t, 0, -1), "log10_norm": (logmap[t - 1, :t] / LN10).numpy()})
+    s = spec(charts.gradient_vs_distance(grad_frame, jacobian_row=row))
+    jac = main(s, "‖∂h<sub>t</sub>/∂h<sub>s</sub>‖")
+    assert jac["y"] == pytest.approx(row["log10_norm"].tolist()) and jac["line"]["dash"] == "dashdot"
+
+
+def test_jacobian_map_is_log10_below_the_diagonal_and_blank_above(logmap, dancing):
+    s = spec(charts.jacobian_map(logmap, dancing.tokens))
+    heat = s["data"][0]
+    z = np.array(heat["z"], dtype=float)
+    T = len(dancing)
+    upper = np.triu(np.ones((T, T), bool), 1)
+    assert np.isnan(z[upper]).all() and np.isfinite(z[~upper]).all()
+    L = logmap.numpy() / LN10
+    assert heat["customdata"][40][13][2] == fmt_log10(L[40, 13])
+    assert heat["customdata"][40][13][:2] == [f"“{dancing.tokens[40]}” (40)", "“jig” (13)"]
+    order = np.argsort(L[~upper])  # colours rise with the value
+    assert np.all(np.diff(z[~upper][order]) >= -1e-12)
+    assert all(t.startswith("10") for t in heat["colorbar"]["ticktext"])
+    assert s["layout"]["xaxis"]["title"]["text"] == "s (earlier state)"
+
+
+def test_jacobian_map_marks_exact_zeros_and_nan_below_the_diagonal(logmap, dancing):
+    L = logmap.clone()
+    L[30, 5], L[31, 6] = -math.inf, math.nan
+    heat = spec(charts.jacobian_map(L, dancing.tokens))["data"][0]
+    bar = heat["colorbar"]
+    assert bar["ticktext"][0] == "exactly 0" and bar["ticktext"][-1] == "NaN"
+    assert heat["z"][30][5] == bar["tickvals"][0] and heat["z"][31][6] == bar["tickvals"][-1]
+    assert heat["customdata"][30][5][2] == "0 (exactly)"
+
+
+def test_jacobian_map_blanks_the_lower_triangle_for_the_right_to_left_network(logmap, dancing):
+    z = np.array(spec(charts.jacobian_map(logmap.T.numpy(), dancing.tokens))["data"][0]["z"], dtype=float)
+    assert np.isnan(z[np.tril(np.ones(z.shape, bool), -1)]).all()
+
+
+def test_jacobian_map_of_a_long_text_is_drawn_in_blocks_keeping_each_blocks_strongest_pair():
+    T = 401
+    t, s_ = np.indices((T, T))
+    L = np.where(s_ <= t, -(t - s_) * 0.5, -np.inf)  # natural logs: fades with distance
+    fig = charts.jacobian_map(L, [f"w{i}" for i in range(T)])
+    heat = spec(fig)["data"][0]
+    z = np.array(heat["z"], dtype=float)
+    assert z.shape == (134, 134) and heat["x"][:3] == [0, 3, 6]
+    assert heat["customdata"][1][0][2] == fmt_log10(-0.5 / LN10)  # block t 3..5, s 0..2: nearest pair k = 1
+    assert "blocks of 3" in fig.layout.title.subtitle.text
+
+
+def test_token_strip_has_one_clickable_point_per_token_with_the_target_and_cue_marked(dancing, grad_frame):
+    T = len(dancing)
+    target, cue = T - 2, dancing.tokens.index("jig")
+    values = [*grad_frame["log10_grad_norm"], math.nan, math.nan]
+    s = spec(charts.token_strip(dancing.tokens, values, target=target, cue=cue))
+    points = s["data"][0]
+    assert points["customdata"] == list(range(T)) and "markers" in points["mode"]
+    assert points["text"][target] == "<b>dancing</b>" and points["text"][cue] == "jig"
+    widths = points["marker"]["line"]["width"]
+    assert widths[target] == 3 and widths[cue] == 3 and sorted(widths)[:-2] == [1] * (T - 2)
+    assert points["marker"]["line"]["color"][target] == ORANGE
+    assert f"jig → dancing: {target - cue} tokens" in annotations(s)
+    assert points["marker"]["color"][-1] == "rgba(0,0,0,0)"  # no value: hollow, and named in the legend
+    assert any(t.get("name") == "no value (NaN)" for t in s["data"])
+    assert points["marker"]["color"][0] != points["marker"]["color"][T - 3]  # far and near words differ
+
+
+def test_token_strip_marks_exact_zeros(window_frame, dancing):
+    values = [*window_frame["log10_grad_norm"], math.nan, math.nan]
+    s = spec(charts.token_strip(dancing.tokens, values, target=-2))
+    colors = s["data"][0]["marker"]["color"]
+    assert colors[0] == SPECIAL_COLOR["zero"] == GREY and colors[len(dancing) - 3] != GREY
+    assert any(t.get("name") == "exactly 0" for t in s["data"])
