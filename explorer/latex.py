@@ -28,13 +28,14 @@ def vector(v: torch.Tensor, rows: int = 6) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(values) + r"\end{bmatrix}"
 
 
-def elman_step(terms: dict[str, torch.Tensor], t: int, activation: str, rows: int = 6) -> str:
-    """u_t = W_hx x_t + W_hh h_{t-1} + b_h and h_t = f(u_t), each term with this step's numbers."""
+def elman_step(terms: dict[str, torch.Tensor], t: int, activation: str, rows: int = 6) -> tuple[str, str]:
+    """u_t = W_hx x_t + W_hh h_{t-1} + b_h and h_t = f(u_t), each term with this step's numbers (two lines,
+    so that each fits a laptop-wide column)."""
     f = F_NAME[activation]
-    return (
+    u = (
         rf"\underbrace{{{vector(terms['u_t'], rows)}}}_{{u_{{{t}}}}} = "
         rf"\underbrace{{{vector(terms['W_hx x_t'], rows)}}}_{{W_{{hx}}x_{{{t}}}}} + "
         rf"\underbrace{{{vector(terms['W_hh h_prev'], rows)}}}_{{W_{{hh}}h_{{{t - 1}}}}} + "
         rf"\underbrace{{{vector(terms['b_h'], rows)}}}_{{b_h}}"
-        rf"\qquad h_{{{t}}} = {f}(u_{{{t}}}) = {vector(terms['h_t'], rows)}"
     )
+    return u, rf"h_{{{t}}} = {f}(u_{{{t}}}) = {vector(terms['h_t'], rows)}"

@@ -30,17 +30,17 @@ def step_controls(T: int) -> int:
         settings.put("step", T - 1)
     step = settings.get("step")
     playing = st.session_state.get(PLAYING, False)
-    cols = st.columns([1, 1, 1, 1, 6])
-    cols[0].button("Reset", icon=":material/first_page:", on_click=reset, help="Back to the first word (same seed).")
-    cols[1].button("Back", icon=":material/chevron_left:", on_click=set_step, args=(max(step - 1, 0),),
-                   disabled=step == 0)
-    cols[2].button("Step", icon=":material/chevron_right:", on_click=set_step, args=(min(step + 1, T - 1),),
-                   disabled=step == T - 1)
-    cols[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                   on_click=toggle_play)
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.button("Reset", icon=":material/first_page:", on_click=reset, help="Back to the first word (same seed).")
+    row.button("Back", icon=":material/chevron_left:", on_click=set_step, args=(max(step - 1, 0),),
+               disabled=step == 0)
+    row.button("Step", icon=":material/chevron_right:", on_click=set_step, args=(min(step + 1, T - 1),),
+               disabled=step == T - 1)
+    row.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+               on_click=toggle_play)
     if T > 1:
-        cols[4].slider("Step t", 0, T - 1, key=settings.widget_key("step"), on_change=settings.on_change("step"),
-                       label_visibility="collapsed")
+        row.slider("Step t", 0, T - 1, key=settings.widget_key("step"), on_change=settings.on_change("step"),
+                   label_visibility="collapsed")
     return step
 
 
@@ -56,7 +56,8 @@ def show_step(model, trace, step: int) -> None:
     with left:
         st.markdown(f"**Step {step}: reading “{tokens[step]}”**")
         if trace.config.arch == "elman":
-            st.latex(latex.elman_step(elman_terms(model, trace, step), step, trace.config.activation))
+            for line in latex.elman_step(elman_terms(model, trace, step), step, trace.config.activation):
+                st.latex(line)
             st.caption("The first six of the hidden units. W_hx x_t brings in the new word, W_hh h_{t−1} brings in "
                        "everything read so far: that second term is the network's memory.")
         if not bool(trace.known[step]):

@@ -39,8 +39,8 @@ def why_gates(lstm_trace, target: int) -> None:
         "z_t plays the same part: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}."
     )
     st.latex(r"c_t = f_t \odot c_{t-1} + i_t \odot g_t \quad\Rightarrow\quad "
-             r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(paths through } h_{t-1})"
-             r"\qquad \text{Elman: } \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(f'(u_t))\, W_{hh}")
+             r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(paths through } h_{t-1})")
+    st.latex(r"\text{Elman: } \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(f'(u_t))\, W_{hh}")
     mean_f = float(lstm_trace.get("f").mean())
     st.markdown(
         f"**These gates are untrained.** Here the forget gate averages **{mean_f:.2f}**, so the cell path alone "

@@ -55,7 +55,7 @@ def test_unroll_steps_change_the_equation_and_the_diagram():
     assert at.latex[0].value != before
     assert figure(at, "The RNN unrolled") != diagram
     at.button[2].click().run()  # step forward
-    assert "h_{1}" in at.latex[0].value
+    assert "u_{1}" in at.latex[0].value and "h_{1}" in at.latex[1].value
 
 
 def test_gradient_page_target_and_truncation_change_the_curve():
