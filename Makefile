@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install
+.PHONY: run test bench lint install screenshots
 
 install: $(STAMP)
 
@@ -30,3 +30,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Refresh the README's screenshots (docs/screenshots/*-default.png), taken by the browser test itself.
+screenshots: $(STAMP)
+	RNN_EXPLORER_SCREENSHOTS=docs/screenshots $(VENV)/bin/python -m pytest tests/e2e -q

@@ -35,6 +35,9 @@ def test_page_in_browser(spec, base_url, page, screenshot_dir):
     # The path only: pages may write their settings into the query string.
     assert urlsplit(page.url).path == f"/{url_path}", f"{spec.path} is not served at /{url_path}"
 
+    harness.wait_for_charts(page)
+    harness.full_page_screenshot(page, screenshot_dir / f"{spec.url_path}-default.png")  # the dancing passage
+
     text_areas = page.locator('[data-testid="stTextArea"] textarea')
     if text_areas.count() and text_areas.first.is_enabled():
         box = text_areas.first
@@ -43,6 +46,8 @@ def test_page_in_browser(spec, base_url, page, screenshot_dir):
             box.fill(SENTENCE)
             box.press("Control+Enter")
             harness.wait_for_rerun(page, before)
+        assert text_areas.first.input_value() == SENTENCE, "the typed sentence was applied"
+        assert "text=the+starving" in page.url, "the text travels in the link"
 
     harness.wait_for_charts(page)
     exceptions = page.locator(harness.EXCEPTION)
