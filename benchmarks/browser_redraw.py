@@ -30,7 +30,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--changes", type=int, default=10, help="how many times to change the target token")
     parser.add_argument("--url-path", default="gradients", help="the page to open")
-    parser.add_argument("--label", default="Target token", help="label of the select box to change")
+    parser.add_argument("--label", default="Target word (the word being predicted)", help="label of the select box to change")
     args = parser.parse_args()
     if not Path(harness.CHROMIUM).exists():
         print(f"browser_redraw: skipped, {harness.CHROMIUM} is missing (apt-get install chromium)")
@@ -47,7 +47,7 @@ def main() -> int:
         harness.wait_for_idle(page)
         harness.wait_for_charts(page)
         page.evaluate(_WATCH_JS)
-        box = page.get_by_label(args.label)
+        box = page.get_by_role("combobox", name=args.label)
         for i in range(args.changes):
             box.click()
             texts = page.get_by_role("listbox", name=args.label).get_by_role("option").all_inner_texts()

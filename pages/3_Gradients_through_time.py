@@ -60,29 +60,11 @@ def controls(config):
     return text, config.replace(spectral_radius=config.spectral_radius * shrink)
 
 
-def main() -> None:
-    render.page_style()
-    st.title("Gradients through time")
-    st.markdown(
-        "To learn that **“jig”** should make **“dancing”** likely 56 words later, backpropagation has to carry the "
-        "error at “dancing” all the way back to “jig”. On its way it is multiplied once per step by "
-        "∂h_i/∂h_{i−1} = diag(f′(u_i)) W_hh. If those factors are smaller than 1, the signal fades "
-        "geometrically (vanishing gradients); if larger, it blows up (exploding gradients)."
-    )
-    config = sidebar.config()
-    if config.arch != "elman":
-        st.info("This page studies the Elman network.")
-    text, config = controls(config)
-    try:
-        trace = state.get_trace(config, text)
-    except ValueError as err:
-        render.failure(err)
-        return
-    tokens, T = trace.tokens, len(trace)
-    if T < 2:
-        st.info("Type at least two tokens: the target needs a word before it to look back to.")
-        return
-
+@st.fragment
+def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
+    """Everything that depends on the target word. A fragment: picking another target reruns only this part,
+    not the text box, the sidebar or the all-pairs map."""
+    T = len(tokens)
     top = st.columns([2, 1, 1])
     target = choose_target(tokens, TARGET, top[0], help="Or click a word in the coloured sentence below.")
     settings.bind(WRT)
@@ -127,7 +109,34 @@ def main() -> None:
         st.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
                    "a gradient of exactly zero (shown at the bottom of the axis).")
 
+    bptt_sum(config, text, target)
+    settings.publish()  # a fragment rerun skips app.py, so the link is brought up to date here
+
+
+def bptt_sum(config, text: str, target: int) -> None:
+    """What BPTT adds up for W_hh, drawn only on request (it costs one more backward pass)."""
+    if not st.toggle("Show what BPTT sums: each step's share of ∂L/∂W_hh", key="g.show_whh"):
+        return
+    contrib = state.get_w_hh_contributions(config, text, target)
+    total = contrib.grad_norm.sum()
+    clip = settings.get("clip")
+    scale = min(1.0, clip / state.w_hh_gradient_norm(config, text, target)) if clip > 0 else 1.0
+    if scale < 1:
+        contrib = contrib.assign(grad_norm=contrib.grad_norm * scale,
+                                 log10_grad_norm=contrib.log10_grad_norm + math.log10(scale))
+        st.caption(f"Clipping rescaled the whole gradient by {scale:.3g}: every step's share shrinks by the same "
+                   "factor, so clipping stops explosions but cannot revive a vanished distant contribution.")
+    fig = charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to ∂L/∂W_hh",
+                                      quantity="‖(∂L/∂u_s) h_{s−1}ᵀ‖")
+    render.chart(fig, contrib, "w_hh contributions", key="g.whh")
+    st.caption(f"The gradient for W_hh is the sum of one outer product per step (sum of their norms: {total:.3g}); "
+               "the distant steps' terms are the ones that vanish.")
+
+
+def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
+    """The T x T map: the same for every target, so it sits outside the fragment and is not redrawn."""
     st.subheader("Every pair: ‖∂h_t/∂h_s‖", anchor=False)
+    T = len(tokens)
     if T > state.MAX_MAP_TOKENS:
         st.info(f"The map of all pairs is drawn for texts up to {state.MAX_MAP_TOKENS} tokens "
                 f"(this one has {T}): beyond that it has more cells than the screen has pixels.")
@@ -146,21 +155,28 @@ def main() -> None:
         st.caption("Row t shows how much h_t depends on every earlier state h_s. Along each row the colour fades "
                    "to the left when gradients vanish; each diagonal band has one distance k = t − s.")
 
-    with st.expander("What BPTT sums: each step's share of ∂L/∂W_hh", icon=":material/functions:"):
-        contrib = state.get_w_hh_contributions(config, text, target)
-        total = contrib.grad_norm.sum()
-        clip = settings.get("clip")
-        scale = min(1.0, clip / state.w_hh_gradient_norm(config, text, target)) if clip > 0 else 1.0
-        if scale < 1:
-            contrib = contrib.assign(grad_norm=contrib.grad_norm * scale,
-                                     log10_grad_norm=contrib.log10_grad_norm + math.log10(scale))
-            st.caption(f"Clipping rescaled the whole gradient by {scale:.3g}: every step's share shrinks by the same "
-                       "factor, so clipping stops explosions but cannot revive a vanished distant contribution.")
-        fig = charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to ∂L/∂W_hh",
-                                          quantity="‖(∂L/∂u_s) h_{s−1}ᵀ‖")
-        render.chart(fig, contrib, "w_hh contributions", key="g.whh")
-        st.caption(f"The gradient for W_hh is the sum of one outer product per step (sum of their norms: {total:.3g}); "
-                   "the distant steps' terms are the ones that vanish.")
 
+def main() -> None:
+    render.page_style()
+    st.title("Gradients through time")
+    st.markdown(
+        "To learn that **“jig”** should make **“dancing”** likely 56 words later, backpropagation has to carry the "
+        "error at “dancing” all the way back to “jig”. On its way it is multiplied once per step by "
+        "∂h_i/∂h_{i−1} = diag(f′(u_i)) W_hh. If those factors are smaller than 1, the signal fades "
+        "geometrically (vanishing gradients); if larger, it blows up (exploding gradients)."
+    )
+    text, config = controls(sidebar.config())
+    try:
+        trace = state.get_trace(config, text)
+    except ValueError as err:
+        render.failure(err)
+        return
+    tokens, T = trace.tokens, len(trace)
+    if T < 2:
+        st.info("Type at least two tokens: the target needs a word before it to look back to.")
+        return
+
+    analysis(config, text, tokens)
+    all_pairs(config, text, tokens)
 
 main()

@@ -106,3 +106,13 @@ def test_sidebar_change_reaches_the_page_data():
     at.selectbox(key="w.act").set_value("relu").run()
     assert figure(at, "hidden state") != heat
     assert at.query_params["act"] == "relu"
+
+
+def test_what_bptt_sums_and_clipping():
+    at = open_page(PAGES[2], {"clip": "0.001"})
+    assert not any(f["layout"]["title"]["text"].startswith("Each step") for f in plotly_figures(at))
+    at.toggle(key="g.show_whh").set_value(True).run()
+    contributions = figure(at, "Each step")
+    assert any("Clipping rescaled the whole gradient" in c.value for c in at.caption)
+    at.number_input(key="w.clip").set_value(0.0).run()
+    assert figure(at, "Each step") != contributions  # unclipped: every share is larger by the same factor
