@@ -62,15 +62,16 @@ def step_factors(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direct
         return Steps(fprime.to(dtype), rnn.cell(layer, direction).W_hh.detach().to(torch.float64))
 
 
-def _chain(J: Steps, start: int, stop: int, left: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """Partial products divided by their Frobenius norms, and those norms' logarithms.
+def _chain(J: Steps, start: int, stop: int, left: bool, keep: bool = True) -> tuple[torch.Tensor | None, torch.Tensor]:
+    """Partial products divided by their Frobenius norms (when keep), and those norms' logarithms.
 
     left=True:  P_{t,start} = J_t ... J_{start+1} for t = start+1..stop, built forward.
     left=False: P_{stop,s}  = J_stop ... J_{s+1}  for s = stop-1..start, built backward; returned in s order.
+    keep=False skips storing the products (a row of Frobenius norms needs only the logarithms).
     """
     idx = range(start + 1, stop + 1) if left else range(stop, start, -1)
     H = J.hidden_size
-    mats = torch.empty((len(idx), H, H), dtype=J.dtype)
+    mats = torch.empty((len(idx), H, H), dtype=J.dtype) if keep else None
     logs = torch.empty(len(idx), dtype=torch.float64)
     M, scale, log = None, 1.0, 0.0
     for n, i in enumerate(idx):
@@ -81,8 +82,12 @@ def _chain(J: Steps, start: int, stop: int, left: bool) -> tuple[torch.Tensor, t
         norm = torch.linalg.matrix_norm(M).item()
         log += math.log(norm) if norm > 0 else -math.inf
         scale = 1.0 / norm if 0 < norm < math.inf else 1.0
-        mats[n], logs[n] = M * scale, log
-    return (mats, logs) if left else (mats.flip(0), logs.flip(0))
+        logs[n] = log
+        if keep:
+            mats[n] = M * scale
+    if left:
+        return mats, logs
+    return (mats.flip(0) if keep else None), logs.flip(0)
 
 
 def row_log_norms(J: Steps, t: int, ord="fro") -> torch.Tensor:
@@ -92,7 +97,7 @@ def row_log_norms(J: Steps, t: int, ord="fro") -> torch.Tensor:
     if t == 0:
         return out
     if ord == "fro":
-        out[:t] = _chain(J, 0, t, left=False)[1]
+        out[:t] = _chain(J, 0, t, left=False, keep=False)[1]
         return out
     mats, logs = _chain(J, 0, t, left=False)
     out[:t] = torch.log(torch.linalg.matrix_norm(mats.to(torch.float64), ord=2)) + logs

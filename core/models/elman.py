@@ -78,13 +78,17 @@ class ElmanRNN(RecurrentCore):
         f, fprime = ACTIVATIONS[self.activation]
         W_hx, W_hh, b_h = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))
         a = x @ W_hx.T + b_h  # (B, T, H): the input part of u_t, computed for all steps at once
+        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
+        # for every step in the backward pass (quadratic in T).
+        a_t = a.unbind(1)
+        d_t = delta.unbind(1) if delta is not None else None
         h = state[0]
         us, hs = [None] * x.shape[1], [None] * x.shape[1]
         for n, t in enumerate(time_order(x.shape[1], reverse)):
-            u = a[:, t] + h @ W_hh.T  # (B, H)
+            u = a_t[t] + h @ W_hh.T  # (B, H)
             h = f(u)
             if delta is not None:
-                h = h + delta[:, t]
+                h = h + d_t[t]
             us[t], hs[t] = u, h
             if chunk_ends(n, cut):
                 h = h.detach()

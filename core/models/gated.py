@@ -81,16 +81,20 @@ class LSTM(_Gated):
     def _scan(self, cell, x, state, reverse, delta, cut):
         W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
         a = x @ W_hx.T + b_hx  # (B, T, 4H)
+        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
+        # for every step in the backward pass (quadratic in T).
+        a_t = a.unbind(1)
+        d_t = delta.unbind(1) if delta is not None else None
         h, c = state
         T = x.shape[1]
         rec = {k: [None] * T for k in ("h", "c", "i", "f", "g", "o")}
         for n, t in enumerate(time_order(T, reverse)):
-            i, f, g, o = (a[:, t] + h @ W_hh.T + b_hh).chunk(4, dim=-1)
+            i, f, g, o = (a_t[t] + h @ W_hh.T + b_hh).chunk(4, dim=-1)
             i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
             c = f * c + i * g
             h = o * torch.tanh(c)
             if delta is not None:
-                h = h + delta[:, t]
+                h = h + d_t[t]
             for k, v in (("h", h), ("c", c), ("i", i), ("f", f), ("g", g), ("o", o)):
                 rec[k][t] = v
             if chunk_ends(n, cut):
@@ -108,17 +112,21 @@ class GRU(_Gated):
     def _scan(self, cell, x, state, reverse, delta, cut):
         W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
         a = x @ W_hx.T + b_hx  # (B, T, 3H)
+        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
+        # for every step in the backward pass (quadratic in T).
+        a_t = a.unbind(1)
+        d_t = delta.unbind(1) if delta is not None else None
         h = state[0]
         T = x.shape[1]
         rec = {k: [None] * T for k in ("h", "r", "z", "n")}
         for n, t in enumerate(time_order(T, reverse)):
-            a_r, a_z, a_n = a[:, t].chunk(3, dim=-1)
+            a_r, a_z, a_n = a_t[t].chunk(3, dim=-1)
             g_r, g_z, g_n = (h @ W_hh.T + b_hh).chunk(3, dim=-1)
             r, z = torch.sigmoid(a_r + g_r), torch.sigmoid(a_z + g_z)
             n_t = torch.tanh(a_n + r * g_n)
             h = (1 - z) * n_t + z * h
             if delta is not None:
-                h = h + delta[:, t]
+                h = h + d_t[t]
             for k, v in (("h", h), ("r", r), ("z", z), ("n", n_t)):
                 rec[k][t] = v
             if chunk_ends(n, cut):
