@@ -1,5 +1,6 @@
 """Unroll: the Elman network read one word at a time, with the real numbers of every step."""
 
+import pandas as pd
 import streamlit as st
 
 from core.trace import elman_terms
@@ -67,7 +68,8 @@ def show_step(model, trace, step: int) -> None:
         words = [trace.vocab[i] for i in ids[step].tolist()]
         nxt = tokens[step + 1].lower() if step + 1 < len(tokens) else None
         fig = charts.next_word_bars(words, probs[step].tolist(), history=tokens[: step + 1], highlight=nxt)
-        st.plotly_chart(fig, key="u.next")
+        render.chart(fig, pd.DataFrame({"word": words, "probability": probs[step].tolist()}),
+                     "next word probabilities", key="u.next")
         st.caption("softmax(z_t): the probability of each word coming next. An untrained network spreads it "
                    "almost evenly; that is what “untrained” looks like.")
 

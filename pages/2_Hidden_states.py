@@ -1,5 +1,6 @@
 """Hidden states: what h_t looks like at every step, and how two sentences move through the same space."""
 
+import pandas as pd
 import streamlit as st
 
 from core import lecture
@@ -29,7 +30,8 @@ def main() -> None:
     if not trace.finite:
         st.warning("Some hidden states are inf or NaN: the network has exploded. They are marked in the charts.",
                    icon=":material/warning:")
-    render.chart(charts.hidden_heatmap(trace), trace.to_frame(), "hidden states", key="hs.heatmap")
+    render.chart(charts.hidden_heatmap(trace), state.get_states_frame(config, text), "hidden states",
+                 key="hs.heatmap")
     st.caption("Rows are units, columns are steps; hover for the exact value. One text shows one path through the "
                "state space, not what each unit means in general.")
     render.chart(charts.state_norms(trace), trace.steps_frame().assign(
@@ -46,15 +48,19 @@ def main() -> None:
         st.info("Type a second sentence to compare.")
         return
     other = state.get_trace(config, other_text)
-    render.chart(charts.pca_trajectory([("first", trace), ("second", other)]), None, "pca trajectory",
+    both = pd.concat([state.get_states_frame(config, text).assign(sentence="first"),
+                      state.get_states_frame(config, other_text).assign(sentence="second")], ignore_index=True)
+    render.chart(charts.pca_trajectory([("first", trace), ("second", other)]), both, "pca trajectory",
                  key="hs.pca")
     st.caption("Axes are the first two principal components of all states of both sentences; the percentages say "
                "how much of the variation each one keeps. What lies off the plane is not shown.")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(charts.hidden_heatmap(trace), key="hs.first")
+        render.chart(charts.hidden_heatmap(trace), state.get_states_frame(config, text), "first sentence states",
+                     key="hs.first")
     with right:
-        st.plotly_chart(charts.hidden_heatmap(other), key="hs.second")
+        render.chart(charts.hidden_heatmap(other), state.get_states_frame(config, other_text),
+                     "second sentence states", key="hs.second")
 
 
 main()

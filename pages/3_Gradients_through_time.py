@@ -90,10 +90,9 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     reach = [math.nan] * T
     for pos, val in zip(frame.position, frame.log10_grad_norm):
         reach[pos] = val
-    st.plotly_chart(charts.token_strip(tokens, reach, target=target, cue=cue,
-                                       title=f"How much each word can still move the prediction of "
-                                             f"“{tokens[target]}”"),
-                    key="g.strip", on_select=pick_from_strip, selection_mode="points")
+    strip = charts.token_strip(tokens, reach, target=target, cue=cue,
+                               title=f"How much each word can still move the prediction of “{tokens[target]}”")
+    render.chart(strip, frame, "reach by word", key="g.strip", on_select=pick_from_strip, selection_mode="points")
     if cue is not None:
         st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
 

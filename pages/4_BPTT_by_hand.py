@@ -1,5 +1,6 @@
 """BPTT by hand: the lecture's chain of Jacobians, factor by factor, checked against autograd."""
 
+import pandas as pd
 import streamlit as st
 
 from explorer import charts, render, settings, sidebar, state, text_input
@@ -67,9 +68,11 @@ def main() -> None:
     pick = st.select_slider("Show factor i", [f.step for f in reversed(d.factors)], value=d.factors[0].step)
     factor = next(f for f in d.factors if f.step == pick)
     cols = st.columns(3)
-    cols[0].plotly_chart(charts.matrix_heatmap(factor.matrix, title=f"diag(f′(u_{pick})) W_hh"), key="b.factor")
-    cols[1].plotly_chart(charts.matrix_heatmap(d.product, title=f"∂h_{t}/∂h_{s} by hand"), key="b.product")
-    cols[2].plotly_chart(charts.matrix_heatmap(d.autograd, title=f"∂h_{t}/∂h_{s} by autograd"), key="b.autograd")
+    for col, matrix, title, key in ((cols[0], factor.matrix, f"diag(f′(u_{pick})) W_hh", "b.factor"),
+                                    (cols[1], d.product, f"∂h_{t}/∂h_{s} by hand", "b.product"),
+                                    (cols[2], d.autograd, f"∂h_{t}/∂h_{s} by autograd", "b.autograd")):
+        with col:
+            render.chart(charts.matrix_heatmap(matrix, title=title), pd.DataFrame(matrix.numpy()), title, key=key)
 
 
 main()

@@ -36,7 +36,10 @@ def figure(at: AppTest, title_start: str) -> dict:
 def test_page_renders_the_dancing_passage_and_edge_inputs(path):
     at = open_page(path)
     assert not at.exception, at.exception[0].message
-    assert plotly_figures(at), "the default view draws charts"
+    figures = plotly_figures(at)
+    assert figures, "the default view draws charts"
+    extra = 1 if path == PAGES[0] else 0  # the Unroll page's table of steps has its own CSV
+    assert len(at.download_button) == 2 * len(figures) + extra, "every chart offers CSV and HTML"
     set_text(at, "")
     assert not at.exception
     assert at.info or at.error, "an empty text gets a friendly message"
