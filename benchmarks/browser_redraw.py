@@ -30,7 +30,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--changes", type=int, default=10, help="how many times to change the target token")
     parser.add_argument("--url-path", default="gradients", help="the page to open")
-    parser.add_argument("--label", default="Target word (the word being predicted)", help="label of the select box to change")
+    parser.add_argument("--label", default="Target word (the word being predicted)",
+                        help="label of the select box to change")
     args = parser.parse_args()
     if not Path(harness.CHROMIUM).exists():
         print(f"browser_redraw: skipped, {harness.CHROMIUM} is missing (apt-get install chromium)")

@@ -10,6 +10,7 @@ import torch
 
 from .config import ModelConfig
 from .models.lm import LanguageModel
+from .models.recurrent import record_name
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,7 @@ class Trace:
 
 
 def _name(trace: Trace, layer: int, direction: int, key: str) -> str:
-    if trace.config.arch == "window":
-        return f"window.{key}"
-    return f"l{layer}.{('fwd', 'bwd')[direction]}.{key}"
+    return f"window.{key}" if trace.config.arch == "window" else record_name(layer, direction, key)
 
 
 def unroll(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, *, h0=None,

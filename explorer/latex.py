@@ -32,10 +32,11 @@ def elman_step(terms: dict[str, torch.Tensor], t: int, activation: str, rows: in
     """u_t = W_hx x_t + W_hh h_{t-1} + b_h and h_t = f(u_t), each term with this step's numbers (two lines,
     so that each fits a laptop-wide column)."""
     f = F_NAME[activation]
+    previous = t - 1 if t > 0 else r"\text{init}"  # the state before the first word, as the charts call it
     u = (
         rf"\underbrace{{{vector(terms['u_t'], rows)}}}_{{u_{{{t}}}}} = "
         rf"\underbrace{{{vector(terms['W_hx x_t'], rows)}}}_{{W_{{hx}}x_{{{t}}}}} + "
-        rf"\underbrace{{{vector(terms['W_hh h_prev'], rows)}}}_{{W_{{hh}}h_{{{t - 1}}}}} + "
+        rf"\underbrace{{{vector(terms['W_hh h_prev'], rows)}}}_{{W_{{hh}}h_{{{previous}}}}} + "
         rf"\underbrace{{{vector(terms['b_h'], rows)}}}_{{b_h}}"
     )
     return u, rf"h_{{{t}}} = {f}(u_{{{t}}}) = {vector(terms['h_t'], rows)}"

@@ -35,7 +35,7 @@ def integer(lo: int, hi: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         try:
             value = int(float(raw))
-        except ValueError:
+        except (ValueError, OverflowError):  # int(float("inf")) overflows
             raise ValueError(f"'{raw}' is not a whole number") from None
         if not lo <= value <= hi:
             raise ValueError(f"{value} is outside {lo}..{hi}")

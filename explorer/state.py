@@ -17,6 +17,7 @@ from core.gradients import (
     bptt_by_hand,
     jacobian_log_norms,
     row_log_norms,
+    safe_norm,
     spectrum,
     step_factors,
     target_gradients,
@@ -29,8 +30,13 @@ from core.gradients import (
 torch.set_num_threads(1)
 
 MAX_TOKENS = 2000  # every token is one more step in each chart; the all-pairs map grows with its square
-MAX_MAP_TOKENS = 400  # the T x T map: beyond this the heatmap has more cells than pixels
-SPECTRAL_MAP_TOKENS = 80  # exact spectral norms need one SVD per pair
+MAX_MAP_TOKENS = 400  # the T x T map: a few seconds at H = 256 here; beyond, it would stall the page
+SPECTRAL_WORK = 4e9  # T^2 H^3: one product and one SVD per pair, a few seconds here at this size
+
+
+def spectral_map_ok(T: int, H: int) -> bool:
+    """Whether the exact spectral map finishes in a few seconds (the dancing passage up to H = 64)."""
+    return T * T * H**3 <= SPECTRAL_WORK and T <= MAX_MAP_TOKENS
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -53,15 +59,11 @@ def get_gradients(config: ModelConfig, text: str, target: int, wrt: str = "hidde
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def get_w_hh_contributions(config: ModelConfig, text: str, target: int) -> pd.DataFrame:
-    return w_hh_contributions(get_model(config), text, target=target)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def w_hh_gradient_norm(config: ModelConfig, text: str, target: int) -> float:
-    """||dL/dW_hh||_F, the norm that gradient clipping compares with its threshold."""
-    g = target_gradients(get_model(config), text, target=target)
-    return float(torch.linalg.matrix_norm(w_hh_gradient(g)))
+def get_w_hh_contributions(config: ModelConfig, text: str, target: int,
+                           truncate: int | None = None) -> tuple[pd.DataFrame, float]:
+    """Each step's share of dL/dW_hh, and ||dL/dW_hh||_F (the norm clipping compares), from one backward pass."""
+    g = target_gradients(get_model(config), text, target=target, truncate=truncate)
+    return w_hh_contributions(g), float(safe_norm(w_hh_gradient(g), dim=(-2, -1)))
 
 
 def map_frame(log_norms: np.ndarray, tokens) -> pd.DataFrame:

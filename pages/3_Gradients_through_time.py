@@ -97,29 +97,35 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
 
     row = None if truncate or settings.get("wrt") != "hidden" else state.get_jacobian_row(config, text, target)
-    fig = charts.gradient_vs_distance(frame, spectrum=spec, jacobian_row=row)
+    # The bound is about dh_t/dh_s; input gradients carry an extra W_hx diag(f'(u_s)) factor it does not cover.
+    fig = charts.gradient_vs_distance(frame, spectrum=spec if settings.get("wrt") == "hidden" else None,
+                                      jacobian_row=row)
     render.chart(fig, frame, "gradient vs distance", key="g.curve")
     st.caption(
         "What this shows: for this one text, this one target and these weights, how the gradient's size falls with "
         "distance. What it cannot show: that the network would fail to learn the dependency in general. Other texts, "
-        "targets or trained weights move the curve; the bound (dashed) holds for every input."
+        "targets or trained weights move the curve; the bound (dashed, for states h_s) holds for every input."
     )
     if truncate:
         st.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
                    "a gradient of exactly zero (shown at the bottom of the axis).")
 
-    bptt_sum(config, text, target)
+    bptt_sum(config, text, target, truncate)
     settings.publish()  # a fragment rerun skips app.py, so the link is brought up to date here
 
 
-def bptt_sum(config, text: str, target: int) -> None:
+def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
     """What BPTT adds up for W_hh, drawn only on request (it costs one more backward pass)."""
     if not st.toggle("Show what BPTT sums: each step's share of ∂L/∂W_hh", key="g.show_whh"):
         return
-    contrib = state.get_w_hh_contributions(config, text, target)
+    contrib, norm = state.get_w_hh_contributions(config, text, target, truncate)
     total = contrib.grad_norm.sum()
     clip = settings.get("clip")
-    scale = min(1.0, clip / state.w_hh_gradient_norm(config, text, target)) if clip > 0 else 1.0
+    scale = clip / norm if clip > 0 and math.isfinite(norm) and norm > clip else 1.0
+    if clip > 0 and not math.isfinite(norm):
+        st.caption(f"‖∂L/∂W_hh‖ is {norm}: the network has overflowed, and no rescaling can make sense of it.")
+    elif clip > 0 and scale == 1.0:
+        st.caption(f"‖∂L/∂W_hh‖ = {norm:.3g} is within the threshold {clip:g}: clipping leaves it alone.")
     if scale < 1:
         contrib = contrib.assign(grad_norm=contrib.grad_norm * scale,
                                  log10_grad_norm=contrib.log10_grad_norm + math.log10(scale))
@@ -141,13 +147,15 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
                 f"(this one has {T}): beyond that it has more cells than the screen has pixels.")
     else:
         settings.bind(NORM)
-        if T > state.SPECTRAL_MAP_TOKENS and settings.get("map") == "2":
+        spectral_ok = state.spectral_map_ok(T, config.hidden_size)
+        if not spectral_ok and settings.get("map") == "2":
             settings.put("map", "fro")
         st.radio("Matrix norm", ("fro", "2"), horizontal=True, key=settings.widget_key("map"),
                  on_change=settings.on_change("map"),
                  format_func={"fro": "Frobenius (fast)", "2": "spectral (exact SVD of every product)"}.get,
-                 disabled=T > state.SPECTRAL_MAP_TOKENS,
-                 help=f"Spectral norms are offered up to {state.SPECTRAL_MAP_TOKENS} tokens.")
+                 disabled=not spectral_ok,
+                 help="Exact spectral norms need an SVD for every pair: offered when that takes a few seconds at "
+                      "most (short texts or small hidden sizes).")
         logmap = state.get_jacobian_map(config, text, settings.get("map"))
         render.chart(charts.jacobian_map(logmap, tokens), state.map_frame(logmap, tokens), "all pairs map",
                      key="g.map")
@@ -165,6 +173,9 @@ def main() -> None:
         "geometrically (vanishing gradients); if larger, it blows up (exploding gradients)."
     )
     text, config = controls(sidebar.config())
+    if not text.strip():
+        st.info("Type a sentence above (or pick a preset) to follow its gradients back through time.")
+        return
     try:
         trace = state.get_trace(config, text)
     except ValueError as err:

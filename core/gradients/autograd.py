@@ -7,12 +7,14 @@ from the target to position s, so the word just before the target sits at k = 1.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
+from ..models.elman import ElmanRNN
 from ..models.lm import LanguageModel
 from ..models.recurrent import DIRECTIONS, record_name
 from .numeric import safe_norm, status
@@ -33,6 +35,8 @@ class TargetGradients:
     d_h: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) dq/dh_s (total derivative through every path)
     d_u: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) dq/du_s (Elman only)
     h_prev: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) the state each step read, h_{s-1} (Elman only)
+    fprime: dict[str, torch.Tensor]  # "l0.fwd" -> (T, H) f'(u_s) (Elman only)
+    truncate: int | None = None
 
 
 def resolve_target(target: int, length: int) -> int:
@@ -40,7 +44,8 @@ def resolve_target(target: int, length: int) -> int:
     if not 1 <= t < length:
         raise ValueError(
             f"target {target} is out of range: the predicted word needs at least one word before it "
-            f"(valid positions are 1..{length - 1}, or -1 for the last word)"
+            + (f"(valid positions are 1..{length - 1}, or -1 for the last word)" if length > 1 else
+               "(this text has a single token)")
         )
     return t
 
@@ -59,6 +64,9 @@ def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | to
         raise ValueError(f"quantity={quantity!r}: use one of {', '.join(QUANTITIES)}")
     tokens, ids = model.tokens_and_ids(text_or_ids)
     t = resolve_target(target, len(tokens))
+    if quantity == "loss" and word is not None and word != tokens[t]:
+        raise ValueError("the loss is about the word that actually comes next; use quantity='logprob' or 'logit' "
+                         "to ask about another word")
     word = tokens[t] if word is None else word
     if quantity != "loss" and word not in model.vocab:
         raise ValueError(f"'{word}' is not in the model's vocabulary, so it has no probability of its own")
@@ -77,15 +85,46 @@ def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | to
     d_x = grads[0][0].detach()
     d_h = {n: (g[0].detach() if g is not None else torch.zeros_like(deltas[n][0]))
            for n, g in zip(deltas, grads[1:], strict=True)}
-    d_u, h_prev = {}, {}
-    if getattr(core, "activation", None) is not None:  # Elman: dq/du_s = f'(u_s) * dq/dh_s
+    d_u, h_prev, fprime = {}, {}, {}
+    if isinstance(core, ElmanRNN):  # dq/du_s = f'(u_s) * dq/dh_s
         for n in names:
             layer, d = int(n[1:n.index(".")]), DIRECTIONS.index(n.split(".")[1])
             rec = {k: res.records[record_name(layer, d, k)].detach()[0] for k in ("h", "fprime")}
             h0 = res.records[record_name(layer, d, "h0")].detach()[0]
+            fprime[n] = rec["fprime"]
             d_u[n] = rec["fprime"] * d_h[n]
             h_prev[n] = torch.cat([h0[None], rec["h"][:-1]]) if d == 0 else torch.cat([rec["h"][1:], h0[None]])
-    return TargetGradients(tuple(tokens), t, quantity, word, float(q.detach()), d_x, d_h, d_u, h_prev)
+    return TargetGradients(tuple(tokens), t, quantity, word, float(q.detach()), d_x, d_h, d_u, h_prev, fprime,
+                           truncate)
+
+
+def _exact_log_norms(core, g: TargetGradients) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """ln ||dq/dh_s|| and ln ||dq/dx_s|| for s < t by the chain itself, renormalised at every step.
+
+    float64 autograd reads anything below about 1e-308 as an exact 0; carrying the scale as a logarithm
+    keeps 1e-600 a number. Only for a one-layer, one-way Elman network, where the chain
+    dq/dh_s = dq/dh_{s+1} diag(f'(u_{s+1})) W_hh is the only path back (None otherwise).
+    """
+    if not isinstance(core, ElmanRNN) or core.num_layers != 1 or core.num_directions != 1:
+        return None
+    cell, fp, t = core.cell(), g.fprime["l0.fwd"], g.target
+    W_hh, W_hx = cell.W_hh.detach().double(), cell.W_hx.detach().double()
+    log_h = torch.full((t,), -math.inf, dtype=torch.float64)
+    log_x = log_h.clone()
+    v, log = g.d_h["l0.fwd"][t - 1], 0.0  # the readout's own gradient: one step from q, never underflowed
+    for s in range(t - 1, -1, -1):
+        if s < t - 1:
+            if g.truncate and (s + 1) % g.truncate == 0:
+                break  # truncated BPTT: the state carried out of step s was detached
+            v = (v * fp[s + 1]) @ W_hh  # (H,) one step back, still divided by the running scale
+        n = safe_norm(v).item()
+        if not n > 0:  # exactly zero from here on, or NaN from an exploded network
+            log_h[: s + 1] = log_x[: s + 1] = -math.inf if n == 0 else math.nan
+            break
+        v, log = v / n, log + math.log(n)
+        log_h[s] = log
+        log_x[s] = log + torch.log(safe_norm((v * fp[s]) @ W_hx)).item()
+    return log_h, log_x
 
 
 def _positions(g: TargetGradients, bidirectional: bool) -> range:
@@ -93,13 +132,19 @@ def _positions(g: TargetGradients, bidirectional: bool) -> range:
     return range(len(g.tokens)) if bidirectional else range(g.target)
 
 
-def _frame(g: TargetGradients, rows: range, norms: torch.Tensor, **columns) -> pd.DataFrame:
-    frame = pd.DataFrame({
+def _frame(g: TargetGradients, rows: range, norms: torch.Tensor, log_norms: torch.Tensor | None = None,
+           **columns) -> pd.DataFrame:
+    """The table; with log_norms (natural logs), grad_norm may underflow to 0 while log10_grad_norm stays exact."""
+    log10 = torch.log10(norms) if log_norms is None else log_norms / math.log(10)
+    state = status(norms)
+    if log_norms is not None:
+        state = ["underflow" if v == 0 and math.isfinite(lg) else w
+                 for v, lg, w in zip(norms.tolist(), log_norms.tolist(), status(log_norms.exp()))]
+    return pd.DataFrame({
         "position": list(rows), "token": [g.tokens[s] for s in rows],
         "distance": [g.target - s for s in rows], **columns,
-        "grad_norm": norms.tolist(), "log10_grad_norm": torch.log10(norms).tolist(), "status": status(norms),
+        "grad_norm": norms.tolist(), "log10_grad_norm": log10.tolist(), "status": state,
     })
-    return frame
 
 
 def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
@@ -110,7 +155,10 @@ def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] 
     wrt="hidden": ||dq/dh_s|| for every layer and direction (columns layer, direction);
     wrt="input": ||dq/dx_s||, the reach of the word itself (the only choice for the fixed-window model).
     Columns: position, token, distance (= target - position), grad_norm, log10_grad_norm, status
-    (ok | zero | overflow | nan: an exploding network is flagged, never raised).
+    (ok | zero | underflow | overflow | nan: an exploding network is flagged, never raised). For a one-layer,
+    one-way Elman network the norms come from the renormalised chain, so log10_grad_norm stays exact far
+    below float64's 1e-308 (status "underflow" where grad_norm itself reads 0); other models use autograd
+    in float64, where anything below about 1e-308 reads as 0.
     truncate=K shows truncated BPTT with chunks of K steps: exact zeros before the target's chunk.
     """
     if wrt not in ("hidden", "input"):
@@ -121,6 +169,11 @@ def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] 
     g = target_gradients(model, text_or_ids, target, quantity, word, truncate)
     bidirectional = getattr(core, "num_directions", 1) == 2
     rows = _positions(g, bidirectional)
+    exact = _exact_log_norms(core, g)
+    if exact is not None:
+        logs = exact[0] if wrt == "hidden" else exact[1]
+        columns = {"layer": 0, "direction": "fwd"} if wrt == "hidden" else {}
+        return _frame(g, rows, logs.exp(), logs, **columns)
     if wrt == "input":
         return _frame(g, rows, safe_norm(g.d_x[list(rows)]))
     parts = []
@@ -130,17 +183,16 @@ def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] 
     return pd.concat(parts, ignore_index=True)
 
 
-def w_hh_contributions(model: LanguageModel, text_or_ids, target: int = -1, quantity: str = "loss",
-                       word: str | None = None, layer: int = 0, direction: int = 0) -> pd.DataFrame:
-    """What BPTT sums: dq/dW_hh = sum_s (dq/du_s) h_{s-1}^T, one outer product per step s.
+def w_hh_contributions(g: TargetGradients, layer: int = 0, direction: int = 0) -> pd.DataFrame:
+    """What BPTT sums: dq/dW_hh = sum_s (dq/du_s) h_{s-1}^T, one outer product per step s (g from
+    target_gradients, so truncation and the chosen quantity carry over).
 
     Column grad_norm is ||(dq/du_s) h_{s-1}^T||_F = ||dq/du_s|| ||h_{s-1}||, the share step s adds.
     """
-    g = target_gradients(model, text_or_ids, target, quantity, word)
     name = f"l{layer}.{DIRECTIONS[direction]}"
     if name not in g.d_u:
         raise ValueError("W_hh contributions are defined for the Elman network only")
-    rows = _positions(g, getattr(model.core, "num_directions", 1) == 2)
+    rows = _positions(g, any(n.endswith("bwd") for n in g.d_h))
     idx = list(rows)
     norms = safe_norm(g.d_u[name][idx]) * safe_norm(g.h_prev[name][idx])
     return _frame(g, rows, norms, layer=layer, direction=DIRECTIONS[direction])

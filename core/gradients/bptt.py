@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from ..models.elman import ACTIVATIONS, ElmanRNN
+from .numeric import spectral_norm
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Derivation:
     product: torch.Tensor  # (H, H) the hand-made dh_t/dh_s
     autograd: torch.Tensor  # (H, H) the same Jacobian from torch.autograd
     max_abs_diff: float  # max |product - autograd|
+    relative_diff: float  # max_abs_diff / max(1, max |autograd|): what "agree" means when entries are huge
 
 
 def _layer_input(rnn: ElmanRNN, x: torch.Tensor, h0, layer: int) -> tuple[torch.Tensor, dict]:
@@ -57,8 +59,8 @@ def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor, t: int, s: int, h0=None, layer:
         for i in range(t, s, -1):
             J_i = fprime[i][:, None] * W_hh  # diag(f'(u_i)) W_hh
             running = running @ J_i
-            factors.append(Factor(i, fprime[i], J_i, torch.linalg.matrix_norm(J_i, ord=2).item(), running,
-                                  torch.linalg.matrix_norm(running, ord=2).item()))
+            factors.append(Factor(i, fprime[i], J_i, spectral_norm(J_i).item(), running,
+                                  spectral_norm(running).item()))
     f = ACTIVATIONS[rnn.activation][0]
     a = layer_x @ cell.W_hx.double().T + cell.b_h.double()  # (T, H) input part of u_i
 
@@ -69,4 +71,5 @@ def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor, t: int, s: int, h0=None, layer:
         return state
 
     auto = torch.autograd.functional.jacobian(forward_from_s, h[s].clone())
-    return Derivation(t, s, tuple(factors), running, auto, (running - auto).abs().max().item())
+    diff = (running - auto).abs().max().item()
+    return Derivation(t, s, tuple(factors), running, auto, diff, diff / max(1.0, auto.abs().max().item()))

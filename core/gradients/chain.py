@@ -12,6 +12,7 @@ import math
 import torch
 
 from ..models.elman import ElmanRNN
+from .numeric import spectral_norm
 
 _BLOCK = 8  # below this many states, all pairs are cheaper to form directly than to divide further
 _FLOPS = 3e10  # what a matrix product reaches on a 2-core laptop, for choosing between the two methods
@@ -80,7 +81,7 @@ def _chain(J: Steps, start: int, stop: int, left: bool, keep: bool = True) -> tu
         else:  # the division by the previous norm rides inside the BLAS call (alpha), costing nothing
             M = J.left(i, M, scale) if left else J.right(M, i, scale)
         norm = torch.linalg.matrix_norm(M).item()
-        log += math.log(norm) if norm > 0 else -math.inf
+        log += math.log(norm) if norm > 0 else (-math.inf if norm == 0 else math.nan)  # NaN stays NaN
         scale = 1.0 / norm if 0 < norm < math.inf else 1.0
         logs[n] = log
         if keep:
@@ -100,7 +101,7 @@ def row_log_norms(J: Steps, t: int, ord="fro") -> torch.Tensor:
         out[:t] = _chain(J, 0, t, left=False, keep=False)[1]
         return out
     mats, logs = _chain(J, 0, t, left=False)
-    out[:t] = torch.log(torch.linalg.matrix_norm(mats.to(torch.float64), ord=2)) + logs
+    out[:t] = torch.log(spectral_norm(mats.to(torch.float64))) + logs
     return out
 
 
@@ -115,7 +116,7 @@ def _direct_pairs(J: Steps, out: torch.Tensor, lo: int, hi: int, ord) -> None:
         if ord == "fro":
             out[s + k, s] = logs
         else:
-            out[s + k, s] = torch.log(torch.linalg.matrix_norm(P.to(torch.float64), ord=2)) + logs
+            out[s + k, s] = torch.log(spectral_norm(P.to(torch.float64))) + logs
         if lo + k < hi:
             P = J[lo + k + 1:hi + 1] @ P[:-1]
             norms = torch.linalg.matrix_norm(P)

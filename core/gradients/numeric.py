@@ -15,15 +15,7 @@ def safe_norm(v: torch.Tensor, dim=-1) -> torch.Tensor:
     scaled = v / torch.where((m > 0) & torch.isfinite(m), m, torch.ones_like(m))
     norm = torch.linalg.vector_norm(scaled, dim=dim, keepdim=True) * torch.where(torch.isfinite(m), m, 1)
     norm = torch.where(torch.isinf(m) & ~torch.isnan(v).any(dim=dim, keepdim=True), torch.inf, norm)
-    return norm.squeeze(dim) if isinstance(dim, int) else norm.squeeze(dim[-1]).squeeze(dim[0])
-
-
-def normalise(M: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Split (..., H, H) matrices into M / max|M| and log max|M|, so that long products cannot under- or
-    overflow: the scale is carried separately as a logarithm. Zero matrices stay zero (log = -inf)."""
-    m = M.abs().amax(dim=(-2, -1))
-    safe = torch.where((m > 0) & torch.isfinite(m), m, torch.ones_like(m))
-    return M / safe[..., None, None], torch.log(m)
+    return norm.squeeze(dim)
 
 
 def status(values: torch.Tensor) -> list[str]:
@@ -32,4 +24,13 @@ def status(values: torch.Tensor) -> list[str]:
     for v in values.tolist():
         out.append("nan" if v != v else "overflow" if v in (float("inf"), float("-inf")) else
                    "zero" if v == 0 else "ok")
+    return out
+
+
+def spectral_norm(M: torch.Tensor) -> torch.Tensor:
+    """||M||_2 of (..., H, H) matrices; NaN for a matrix holding inf or NaN (the SVD refuses those outright)."""
+    finite = torch.isfinite(M).flatten(-2).all(-1)
+    out = torch.full(M.shape[:-2], torch.nan, dtype=M.dtype)
+    if finite.any():
+        out[finite] = torch.linalg.matrix_norm(M[finite], ord=2)
     return out

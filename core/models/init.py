@@ -6,7 +6,7 @@ import math
 
 import torch
 
-INIT_SCHEMES = ("gaussian", "orthogonal", "identity")
+from ..config import INITS
 
 
 def recurrent_matrix(size: int, scheme: str, spectral_radius: float, generator: torch.Generator) -> torch.Tensor:
@@ -24,7 +24,7 @@ def recurrent_matrix(size: int, scheme: str, spectral_radius: float, generator: 
         q, r = torch.linalg.qr(torch.randn(size, size, generator=generator))
         w = q * torch.sign(torch.diagonal(r))  # sign fix makes Q uniformly (Haar) distributed
     else:
-        raise ValueError(f"unknown W_hh initialisation {scheme!r}: use one of {', '.join(INIT_SCHEMES)}")
+        raise ValueError(f"unknown W_hh initialisation {scheme!r}: use one of {', '.join(INITS)}")
     radius = torch.linalg.eigvals(w.double()).abs().max().item()
     return w * (spectral_radius / radius) if radius > 0 else w
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ..config import COMBINES
+
 DIRECTIONS = ("fwd", "bwd")
 
 
@@ -38,7 +40,7 @@ class RecurrentCore(nn.Module):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
                  combine: str = "concat"):
         super().__init__()
-        if combine not in ("concat", "mean", "max"):
+        if combine not in COMBINES:
             raise ValueError(f"combine={combine!r}: use concat, mean or max")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bidirectional, self.combine = bidirectional, combine

@@ -89,16 +89,21 @@ def test_a_shared_link_reopens_the_same_view():
 
 
 @pytest.mark.parametrize("query, needle", [({"hidden": "10000000"}, "hidden"), ({"rho": "abc"}, "rho"),
-                                           ({"act": "softplus"}, "act"), ({"seed": "-4"}, "seed")])
+                                           ({"act": "softplus"}, "act"), ({"seed": "-4"}, "seed"),
+                                           ({"seed": "inf"}, "seed"), ({"step": "1e999"}, "step")])
 def test_bad_link_settings_are_refused_with_a_message(query, needle):
     at = open_page(PAGES[0], query)
     assert not at.exception
     assert any(needle in w.value for w in at.warning)
 
 
-def test_bptt_by_hand_agrees_with_autograd():
+def test_bptt_by_hand_agrees_with_autograd_and_says_when_it_cannot():
     at = open_page(PAGES[3])
     assert any("agree" in s.value for s in at.success)
+    exploded = open_page(PAGES[3], {"act": "relu", "init": "identity", "rho": "4", "tok": "char",
+                                    "preset": "custom", "text": "word " * 290})  # 4^1450 overflows: NaN
+    assert not exploded.exception and not exploded.success
+    assert any("overflowed" in w.value for w in exploded.warning)
     at.selectbox(key="w.bs").set_value(40).run()
     assert figure(at, "∂h")["layout"]["title"]["text"].startswith("∂h<sub>70</sub>/∂h<sub>40</sub>")
 
@@ -109,6 +114,14 @@ def test_sidebar_change_reaches_the_page_data():
     at.selectbox(key="w.act").set_value("relu").run()
     assert figure(at, "hidden state") != heat
     assert at.query_params["act"] == "relu"
+
+
+@pytest.mark.parametrize("query", [{"act": "identity", "rho": "4", "pad": "300"},  # infinite norm
+                                   {"act": "relu", "hidden": "2", "seed": "11"}])  # often an exactly zero gradient
+def test_clipping_never_crashes_on_infinite_or_zero_gradients(query):
+    at = open_page(PAGES[2], {"clip": "1", **query})
+    at.toggle(key="g.show_whh").set_value(True).run()
+    assert not at.exception
 
 
 def test_what_bptt_sums_and_clipping():

@@ -146,11 +146,20 @@ def test_backward_direction_map_is_upper_triangular_and_matches_autograd():
 def test_hand_written_bptt_equals_autograd_in_float64():
     model = build_model(ModelConfig(hidden_size=10, num_layers=2, spectral_radius=1.3))
     trace = unroll(model, lecture.DANCING)
+    rnn = model.core.double()
+    x = trace.x[None]
     for layer in (0, 1):
         d = bptt_by_hand(model.core, trace.x, t=60, s=10, layer=layer)
         assert len(d.factors) == 50 and [f.step for f in d.factors[:2]] == [60, 59]
-        assert d.max_abs_diff < 1e-6 * max(1.0, d.autograd.abs().max().item())
-        torch.testing.assert_close(d.product, d.autograd, rtol=1e-9, atol=1e-15)
+        assert d.relative_diff < 1e-12
+        # An independent reference: autograd through the model itself, perturbing h_s of that layer.
+        name = f"l{layer}.fwd.h"
+
+        def h_60(delta, name=name):
+            return rnn.run(x, perturb={name: delta[None]}, record=True).records[name][0, 60]
+
+        reference = torch.autograd.functional.jacobian(h_60, torch.zeros(len(trace), 10, dtype=torch.float64))
+        torch.testing.assert_close(d.product, reference[:, 10, :], rtol=1e-9, atol=1e-15)
         assert d.factors[-1].running_norm == pytest.approx(torch.linalg.matrix_norm(d.product, ord=2).item())
 
 
@@ -175,7 +184,7 @@ def test_per_step_w_hh_contributions_sum_to_autograds_gradient():
     z, _ = model.run(model.embed(tokens, ids))
     (-torch.log_softmax(z[0, -2], -1)[ids[-1]]).backward()
     torch.testing.assert_close(w_hh_gradient(g), model.core.cell().W_hh.grad, rtol=1e-9, atol=1e-14)
-    frame = w_hh_contributions(model, text)
+    frame = w_hh_contributions(target_gradients(model, text))
     assert list(frame.distance) == list(range(len(tokens) - 1, 0, -1))
     assert frame.grad_norm.iloc[0] == 0  # step 0 reads h_0 = 0, so it adds nothing to dq/dW_hh
     assert (frame.grad_norm.iloc[1:] > 0).all()
@@ -269,3 +278,44 @@ def test_relu_slope_of_an_overflowed_state_is_nan_not_zero():
     u, fprime = trace.get("u"), trace.get("fprime")
     assert torch.isnan(u).any()
     assert torch.equal(torch.isnan(fprime), torch.isnan(u))
+
+
+@pytest.mark.parametrize("wrt", ["hidden", "input"])
+def test_gradient_table_stays_exact_far_below_float64(wrt):
+    # W_hh = 0.1 I, identity activation: each step back divides the gradient by exactly 10.
+    model = build_model(ModelConfig(activation="identity", init="identity", spectral_radius=0.1, hidden_size=4))
+    model.core.double()
+    model.core.cell().W_hh.data = torch.eye(4, dtype=torch.float64) * 0.1
+    frame = gradient_vs_distance(model, "word " * 402, target=-1, wrt=wrt)
+    first = frame.log10_grad_norm[frame.distance == 1].item()
+    deep = frame[frame.distance == 400]
+    assert deep.log10_grad_norm.item() == pytest.approx(first - 399, abs=1e-9)  # about 1e-400
+    assert deep.status.item() == "underflow" and deep.grad_norm.item() == 0
+    truncated = gradient_vs_distance(model, "word " * 402, target=-1, wrt=wrt, truncate=50)
+    assert (truncated[truncated.distance > 50].status == "zero").all()
+
+
+def test_chain_reports_nan_as_nan_not_as_zero():
+    model = build_model(ModelConfig(activation="relu", init="identity", spectral_radius=4.0, hidden_size=4))
+    trace = unroll(model, "word " * 900)
+    row = row_log_norms(step_factors(model.core, trace.x), len(trace) - 1)
+    assert torch.isnan(row[:-1]).any() and not torch.isneginf(row).any()
+    frame = gradient_vs_distance(model, "word " * 900)
+    assert "zero" not in set(frame.status) and "nan" in set(frame.status)
+
+
+def test_the_loss_is_about_the_word_that_comes_next():
+    with pytest.raises(ValueError, match="logprob"):
+        gradient_vs_distance(build_model(ModelConfig()), "the cat sat", quantity="loss", word="mat")
+    with pytest.raises(ValueError, match="single token"):
+        gradient_vs_distance(build_model(ModelConfig()), "cat")
+
+
+def test_spectral_norms_of_an_overflowed_network_are_nan_not_an_exception():
+    model = build_model(ModelConfig(activation="relu", init="identity", spectral_radius=4.0, tokenizer="char"))
+    trace = unroll(model, "word " * 290)
+    T = len(trace)
+    d = bptt_by_hand(model.core, trace.x, T - 1, T - 11)
+    assert math.isnan(d.relative_diff) and math.isnan(d.factors[0].norm)
+    row = row_log_norms(step_factors(model.core, trace.x), T - 1, ord=2)
+    assert torch.isnan(row[:-1]).all()
