@@ -110,20 +110,20 @@ def _exact_log_norms(core, g: TargetGradients) -> tuple[torch.Tensor, torch.Tens
     cell, fp, t = core.cell(), g.fprime["l0.fwd"], g.target
     W_hh, W_hx = cell.W_hh.detach().double(), cell.W_hx.detach().double()
     log_h = torch.full((t,), -math.inf, dtype=torch.float64)
-    log_x = log_h.clone()
+    units = torch.zeros(t, W_hh.shape[0], dtype=torch.float64)  # dq/dh_s divided by its norm
     v, log = g.d_h["l0.fwd"][t - 1], 0.0  # the readout's own gradient: one step from q, never underflowed
     for s in range(t - 1, -1, -1):
         if s < t - 1:
             if g.truncate and (s + 1) % g.truncate == 0:
                 break  # truncated BPTT: the state carried out of step s was detached
-            v = (v * fp[s + 1]) @ W_hh  # (H,) one step back, still divided by the running scale
-        n = safe_norm(v).item()
+            v = (v * fp[s + 1]) @ W_hh  # (H,) one step back; v had norm 1, so this cannot underflow
+        n = torch.linalg.vector_norm(v).item()
         if not n > 0:  # exactly zero from here on, or NaN from an exploded network
-            log_h[: s + 1] = log_x[: s + 1] = -math.inf if n == 0 else math.nan
+            log_h[: s + 1] = -math.inf if n == 0 else math.nan
             break
         v, log = v / n, log + math.log(n)
-        log_h[s] = log
-        log_x[s] = log + torch.log(safe_norm((v * fp[s]) @ W_hx)).item()
+        log_h[s], units[s] = log, v
+    log_x = log_h + torch.log(safe_norm((units * fp[:t]) @ W_hx))  # dq/dx_s = (dq/dh_s * f'(u_s)) W_hx
     return log_h, log_x
 
 

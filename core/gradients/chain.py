@@ -106,19 +106,20 @@ def row_log_norms(J: Steps, t: int, ord="fro") -> torch.Tensor:
 
 
 def _direct_pairs(J: Steps, out: torch.Tensor, lo: int, hi: int, ord) -> None:
-    """out[t, s] for lo <= s < t <= hi by diagonals: P_{s+k,s} = J_{s+k} P_{s+k-1,s}, batched over s."""
-    P = J[lo + 1:hi + 1]  # k = 1
+    """out[t, s] for lo <= s < t <= hi by diagonals: P_{s+k,s} = J_{s+k} P_{s+k-1,s}, batched over s.
+
+    The factors of the block are formed once ((n, H, H): this method is only chosen when that is small).
+    """
+    factors = J[lo + 1:hi + 1]  # (n, H, H): J_{lo+1} .. J_hi
+    P = factors  # k = 1
     norms = torch.linalg.matrix_norm(P)
     logs = torch.log(norms.to(torch.float64))
     for k in range(1, hi - lo + 1):
-        s = torch.arange(lo, hi - k + 1)
         P = P / torch.where(norms > 0, norms, 1)[:, None, None]
-        if ord == "fro":
-            out[s + k, s] = logs
-        else:
-            out[s + k, s] = torch.log(spectral_norm(P.to(torch.float64))) + logs
+        diagonal = out.diagonal(-k)[lo:hi - k + 1]  # the pairs (s + k, s), a view into out
+        diagonal.copy_(logs if ord == "fro" else torch.log(spectral_norm(P.to(torch.float64))) + logs)
         if lo + k < hi:
-            P = J[lo + k + 1:hi + 1] @ P[:-1]
+            P = factors[k:] @ P[:-1]
             norms = torch.linalg.matrix_norm(P)
             logs = logs[:-1] + torch.log(norms.to(torch.float64))
 
