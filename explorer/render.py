@@ -8,6 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import ModelConfig, Trace
+
+from . import state
 from .sidebar import presenter
 
 PRESENTER_CSS = """
@@ -53,3 +56,15 @@ def chart(fig: go.Figure, data: pd.DataFrame | None, name: str, *, key: str | No
 def failure(err: Exception) -> None:
     """A clear message instead of a stack trace, for input the computation refuses."""
     st.error(str(err), icon=":material/error:")
+
+
+def trace_or_message(config: ModelConfig, text: str, purpose: str) -> Trace | None:
+    """The unrolled text, or None after telling the user why there is none (empty text, refused input)."""
+    if not text.strip():
+        st.info(f"Type a sentence above (or pick a preset) to {purpose}.")
+        return None
+    try:
+        return state.get_trace(config, text)
+    except ValueError as err:
+        failure(err)
+        return None

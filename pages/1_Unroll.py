@@ -84,13 +84,8 @@ def main() -> None:
     )
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
-    if not text.strip():
-        st.info("Type a sentence above (or pick a preset) to unroll the network over it.")
-        return
-    try:
-        trace = state.get_trace(config, text)
-    except ValueError as err:
-        render.failure(err)
+    trace = render.trace_or_message(config, text, "unroll the network over it")
+    if trace is None:
         return
     if not trace.finite:
         st.warning("The hidden state has overflowed (inf or NaN) somewhere: this network explodes. Lower the "

@@ -19,13 +19,8 @@ def main() -> None:
     )
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
-    if not text.strip():
-        st.info("Type a sentence above (or pick a preset) to see its hidden states.")
-        return
-    try:
-        trace = state.get_trace(config, text)
-    except ValueError as err:
-        render.failure(err)
+    trace = render.trace_or_message(config, text, "see its hidden states")
+    if trace is None:
         return
     if not trace.finite:
         st.warning("Some hidden states are inf or NaN: the network has exploded. They are marked in the charts.",

@@ -173,13 +173,8 @@ def main() -> None:
         "geometrically (vanishing gradients); if larger, it blows up (exploding gradients)."
     )
     text, config = controls(sidebar.config())
-    if not text.strip():
-        st.info("Type a sentence above (or pick a preset) to follow its gradients back through time.")
-        return
-    try:
-        trace = state.get_trace(config, text)
-    except ValueError as err:
-        render.failure(err)
+    trace = render.trace_or_message(config, text, "follow its gradients back through time")
+    if trace is None:
         return
     tokens, T = trace.tokens, len(trace)
     if T < 2:

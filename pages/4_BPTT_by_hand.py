@@ -37,13 +37,8 @@ def main() -> None:
              r" = \prod_{i=t}^{s+1} \operatorname{diag}\big(f'(u_i)\big)\, W_{hh}")
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
-    if not text.strip():
-        st.info("Type a sentence above (or pick a preset) to take its derivative by hand.")
-        return
-    try:
-        trace = state.get_trace(config, text)
-    except ValueError as err:
-        render.failure(err)
+    trace = render.trace_or_message(config, text, "take its derivative by hand")
+    if trace is None:
         return
     T = len(trace)
     if T < 2:

@@ -70,14 +70,10 @@ def main() -> None:
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
     rnn = config.replace(arch="elman")
-    if not text.strip():
-        st.info("Type a sentence above (or pick a preset) to compare the two models on it.")
+    trace = render.trace_or_message(rnn, text, "compare the two models on it")
+    if trace is None:
         return
-    try:
-        tokens = state.get_trace(rnn, text).tokens
-    except ValueError as err:
-        render.failure(err)
-        return
+    tokens = trace.tokens
     if len(tokens) < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
         return

@@ -118,13 +118,8 @@ def main() -> None:
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
     cfg = architecture(config)
-    if not text.strip():
-        st.info("Type a sentence above (or pick a preset) to run the deeper network on it.")
-        return
-    try:
-        trace = state.get_trace(cfg, text)
-    except ValueError as err:
-        render.failure(err)
+    trace = render.trace_or_message(cfg, text, "run the deeper network on it")
+    if trace is None:
         return
     sizes(cfg, trace)
 
