@@ -100,16 +100,13 @@ class ElmanRNN(RecurrentCore):
         """Copy a torch.nn.RNN's weights (b_h = b_ih + b_hh). Our forward is batch-first whatever rnn says."""
         model = cls(rnn.input_size, rnn.hidden_size, rnn.num_layers, rnn.nonlinearity, rnn.bidirectional)
         with torch.no_grad():
-            for layer in range(rnn.num_layers):
-                for d in range(model.num_directions):
-                    sfx = f"_l{layer}" + ("_reverse" if d else "")
-                    cell = model.cell(layer, d)
-                    cell.W_hx.copy_(getattr(rnn, "weight_ih" + sfx))
-                    cell.W_hh.copy_(getattr(rnn, "weight_hh" + sfx))
-                    b = torch.zeros(rnn.hidden_size)
-                    if rnn.bias:
-                        b = getattr(rnn, "bias_ih" + sfx) + getattr(rnn, "bias_hh" + sfx)
-                    cell.b_h.copy_(b)
+            for cell, sfx in model.torch_cells():
+                cell.W_hx.copy_(getattr(rnn, "weight_ih" + sfx))
+                cell.W_hh.copy_(getattr(rnn, "weight_hh" + sfx))
+                b = torch.zeros(rnn.hidden_size)
+                if rnn.bias:
+                    b = getattr(rnn, "bias_ih" + sfx) + getattr(rnn, "bias_hh" + sfx)
+                cell.b_h.copy_(b)
         return model
 
     def to_torch(self) -> nn.RNN:
@@ -119,12 +116,9 @@ class ElmanRNN(RecurrentCore):
         rnn = nn.RNN(self.input_size, self.hidden_size, self.num_layers, nonlinearity=self.activation,
                      batch_first=True, bidirectional=self.bidirectional)
         with torch.no_grad():
-            for layer in range(self.num_layers):
-                for d in range(self.num_directions):
-                    sfx = f"_l{layer}" + ("_reverse" if d else "")
-                    cell = self.cell(layer, d)
-                    getattr(rnn, "weight_ih" + sfx).copy_(cell.W_hx)
-                    getattr(rnn, "weight_hh" + sfx).copy_(cell.W_hh)
-                    getattr(rnn, "bias_ih" + sfx).copy_(cell.b_h)
-                    getattr(rnn, "bias_hh" + sfx).zero_()
+            for cell, sfx in self.torch_cells():
+                getattr(rnn, "weight_ih" + sfx).copy_(cell.W_hx)
+                getattr(rnn, "weight_hh" + sfx).copy_(cell.W_hh)
+                getattr(rnn, "bias_ih" + sfx).copy_(cell.b_h)
+                getattr(rnn, "bias_hh" + sfx).zero_()
         return rnn

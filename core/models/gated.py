@@ -47,27 +47,21 @@ class _Gated(RecurrentCore):
     def from_torch(cls, rnn: nn.RNNBase):
         model = cls(rnn.input_size, rnn.hidden_size, rnn.num_layers, rnn.bidirectional)
         with torch.no_grad():
-            for layer in range(rnn.num_layers):
-                for d in range(model.num_directions):
-                    sfx = f"_l{layer}" + ("_reverse" if d else "")
-                    cell = model.cell(layer, d)
-                    cell.W_hx.copy_(getattr(rnn, "weight_ih" + sfx))
-                    cell.W_hh.copy_(getattr(rnn, "weight_hh" + sfx))
-                    for ours, theirs in ((cell.b_hx, "bias_ih"), (cell.b_hh, "bias_hh")):
-                        ours.copy_(getattr(rnn, theirs + sfx) if rnn.bias else torch.zeros_like(ours))
+            for cell, sfx in model.torch_cells():
+                cell.W_hx.copy_(getattr(rnn, "weight_ih" + sfx))
+                cell.W_hh.copy_(getattr(rnn, "weight_hh" + sfx))
+                for ours, theirs in ((cell.b_hx, "bias_ih"), (cell.b_hh, "bias_hh")):
+                    ours.copy_(getattr(rnn, theirs + sfx) if rnn.bias else torch.zeros_like(ours))
         return model
 
     def to_torch(self) -> nn.RNNBase:
         rnn = self.torch_class(self.input_size, self.hidden_size, self.num_layers, batch_first=True,
                                bidirectional=self.bidirectional)
         with torch.no_grad():
-            for layer in range(self.num_layers):
-                for d in range(self.num_directions):
-                    sfx = f"_l{layer}" + ("_reverse" if d else "")
-                    cell = self.cell(layer, d)
-                    for ours, theirs in ((cell.W_hx, "weight_ih"), (cell.W_hh, "weight_hh"),
-                                         (cell.b_hx, "bias_ih"), (cell.b_hh, "bias_hh")):
-                        getattr(rnn, theirs + sfx).copy_(ours)
+            for cell, sfx in self.torch_cells():
+                for ours, theirs in ((cell.W_hx, "weight_ih"), (cell.W_hh, "weight_hh"),
+                                     (cell.b_hx, "bias_ih"), (cell.b_hh, "bias_hh")):
+                    getattr(rnn, theirs + sfx).copy_(ours)
         return rnn
 
 

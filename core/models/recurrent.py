@@ -58,6 +58,13 @@ class RecurrentCore(nn.Module):
     def cell(self, layer: int = 0, direction: int = 0) -> nn.Module:
         return self.cells[layer * self.num_directions + direction]
 
+    def torch_cells(self):
+        """(cell, suffix) for every layer and direction, suffix as torch.nn.RNN/LSTM/GRU name their weights
+        ("_l1_reverse": layer 1, right-to-left), so from_torch/to_torch are one loop."""
+        for layer in range(self.num_layers):
+            for d in range(self.num_directions):
+                yield self.cell(layer, d), f"_l{layer}" + ("_reverse" if d else "")
+
     def run(self, x: torch.Tensor, h0=None, *, record: bool = False,
             perturb: dict[str, torch.Tensor] | None = None, detach_every: int | None = None) -> RunResult:
         """x: (B, T, I). perturb maps 'l0.fwd.h' to a (B, T, H) tensor added to h_t right after it is made:
