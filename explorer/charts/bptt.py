@@ -75,7 +75,7 @@ def matrix_heatmap(matrix, *, title: str) -> go.Figure:
         hovertemplate="row %{y}, column %{x}<br>entry %{customdata}<extra></extra>",
     ))
     fig.update_xaxes(title="column j", constrain="domain")
-    fig.update_yaxes(title="row i", autorange="reversed", scaleanchor="x")
+    fig.update_yaxes(title="row i", autorange="reversed", scaleanchor="x", constrain="domain")
     bad = int((kinds(M) != "ok").sum())
     return base_layout(fig, title, height=420,
                        subtitle=f"{bad} entries are inf or NaN (their own colours)." if bad else None)
