@@ -67,7 +67,9 @@ def show_step(model, trace, step: int) -> None:
     with right:
         words = [trace.vocab[i] for i in ids[step].tolist()]
         nxt = tokens[step + 1].lower() if step + 1 < len(tokens) else None
-        fig = charts.next_word_bars(words, probs[step].tolist(), history=tokens[: step + 1], highlight=nxt)
+        recent = tokens[max(0, step - 4): step + 1]  # the title names the last few words; the rest is "…"
+        history = ("…", *recent) if step > 4 else recent
+        fig = charts.next_word_bars(words, probs[step].tolist(), history=history, highlight=nxt)
         render.chart(fig, pd.DataFrame({"word": words, "probability": probs[step].tolist()}),
                      "next word probabilities", key="u.next")
         st.caption("softmax(z_t): the probability of each word coming next. An untrained network spreads it "
