@@ -72,10 +72,16 @@ class Trace:
             frame[f"p_guess_{r + 1}"] = p[:, r].tolist()
         return frame
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy long format for CSV export: one row per (step, recorded quantity, unit)."""
+    def name(self, key: str, layer: int = 0, direction: int = 0) -> str:
+        """The states key of one quantity: 'l0.fwd.h', or 'window.h' for the fixed-window model."""
+        return _name(self, layer, direction, key)
+
+    def to_frame(self, names: Sequence[str] | None = None) -> pd.DataFrame:
+        """Tidy long format for CSV export: one row per (step, recorded quantity, unit); `names` keeps only
+        those quantities (e.g. one layer's h instead of every layer's u, h and f')."""
         parts = []
-        for name, v in self.states.items():
+        for name in names or list(self.states):
+            v = self.states[name]
             if v.dim() != 2:
                 continue
             T, H = v.shape

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -32,10 +33,12 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
 
 
-def chart(fig: go.Figure, data: pd.DataFrame | None, name: str, *, key: str | None = None, **plotly_kwargs):
+def chart(fig: go.Figure, data: pd.DataFrame | Callable[[], pd.DataFrame] | None, name: str, *,
+          key: str | None = None, **plotly_kwargs):
     """st.plotly_chart plus downloads of the data behind it (CSV) and of the figure (self-contained HTML).
 
-    The downloads are built only when clicked (callables), so a rerun does not ship megabytes of plotly.js.
+    The downloads are built only when clicked (callables), so a rerun does not ship megabytes of plotly.js;
+    `data` may itself be a callable, for tables too large to build on every rerun.
     """
     if presenter():
         fig.update_layout(font_size=20, height=(fig.layout.height or 450) * 1.25)
@@ -43,7 +46,8 @@ def chart(fig: go.Figure, data: pd.DataFrame | None, name: str, *, key: str | No
     slug = _slug(name)
     cols = st.columns([1, 1, 6])
     if data is not None:
-        cols[0].download_button("CSV", lambda: data.to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
+        table = data if callable(data) else (lambda: data)
+        cols[0].download_button("CSV", lambda: table().to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
                                 on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
                                 help=f"The numbers behind “{name}”.")
     cols[1].download_button("HTML", lambda: fig.to_html(include_plotlyjs=True, full_html=True),

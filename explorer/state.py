@@ -126,11 +126,6 @@ def get_states_frame(config: ModelConfig, text: str, keys: tuple[str, ...] = ("h
     """The CSV behind a heatmap or gate chart: one row per (step, quantity, unit) of one layer and direction
     only; Trace.to_frame would also list every other layer's u, h and f′ (millions of rows for long texts)."""
     trace = get_trace(config, text)
-    parts = []
-    for key in keys:
-        v = trace.get(key, layer, direction).numpy()  # (T, H)
-        T, H = v.shape
-        parts.append(pd.DataFrame({"step": np.repeat(np.arange(T), H), "token": np.repeat(trace.tokens, H),
-                                   "layer": layer, "direction": ("fwd", "bwd")[direction], "quantity": key,
-                                   "unit": np.tile(np.arange(H), T), "value": v.reshape(-1)}))
-    return pd.concat(parts, ignore_index=True)
+    frame = trace.to_frame([trace.name(key, layer, direction) for key in keys])
+    return frame.assign(layer=layer, direction=("fwd", "bwd")[direction],
+                        quantity=frame.quantity.str.rsplit(".", n=1).str[-1])

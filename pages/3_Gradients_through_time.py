@@ -157,8 +157,8 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
                  help="Exact spectral norms need an SVD for every pair: offered when that takes a few seconds at "
                       "most (short texts or small hidden sizes).")
         logmap = state.get_jacobian_map(config, text, settings.get("map"))
-        render.chart(charts.jacobian_map(logmap, tokens), state.map_frame(logmap, tokens), "all pairs map",
-                     key="g.map")
+        render.chart(charts.jacobian_map(logmap, tokens), lambda: state.map_frame(logmap, tokens), "all pairs map",
+                     key="g.map")  # up to 80,000 rows: built only if the CSV is asked for
         st.caption("Row t shows how much h_t depends on every earlier state h_s. Along each row the colour fades "
                    "to the left when gradients vanish; each diagonal band has one distance k = t − s.")
 

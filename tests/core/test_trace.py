@@ -41,6 +41,8 @@ def test_tidy_frame_holds_every_recorded_value():
     assert len(frame) == 6 * 3 * 4
     row = frame[(frame.quantity == "l0.fwd.c") & (frame.step == 2) & (frame.unit == 1)]
     assert row["value"].item() == trace.get("c")[2, 1].item()
+    only = trace.to_frame([trace.name("f")])
+    assert set(only.quantity) == {"l0.fwd.f"} and len(only) == 3 * 4
 
 
 def test_ids_and_text_give_the_same_trace():
