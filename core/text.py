@@ -75,11 +75,12 @@ class Vocab:
     def __init__(self, tokens: Iterable[str], lowercase: bool = True):
         self.lowercase = lowercase
         self.itos: list[str] = [UNK]
+        self.stoi: dict[str, int] = {UNK: 0}
         for tok in tokens:
             key = self.key(tok)
-            if key not in self.itos:
+            if key not in self.stoi:
+                self.stoi[key] = len(self.itos)
                 self.itos.append(key)
-        self.stoi = {tok: i for i, tok in enumerate(self.itos)}
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], tokenizer, min_count: int = 1, max_size: int | None = None,
