@@ -12,6 +12,7 @@ from torch import nn
 
 from ..config import ModelConfig
 from ..text import Vocab, get_tokenizer, hashed_vector
+from .fused import FusedCore, supports
 from .init import uniform
 from .recurrent import RunResult
 
@@ -63,8 +64,30 @@ class LanguageModel(nn.Module):
         z = res.output @ self.W_zh.to(x.dtype).T + self.b_z.to(x.dtype)  # (B, T, V)
         return z, res
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        """ids (B, T) -> logits (B, T, V): the training path, known words only."""
-        x = (nn.functional.one_hot(ids, len(self.vocab)).float() if self.embedding is None
-             else self.embedding(ids))
-        return self.run(x)[0]
+    def forward(self, ids: torch.Tensor, h0=None, fused: bool = True):
+        """ids (B, T) -> logits (B, T, V) and the final state: the training path, known words only.
+
+        The state is what truncated BPTT carries into the next chunk: h_n (L*D, B, H), (h_n, c_n) for the
+        LSTM, None for the fixed-window model (it has none). fused=True runs torch's C++ kernel on these same
+        Parameters where one exists (Elman tanh/relu, LSTM, GRU; see models.fused), else the explicit loop.
+        """
+        x = (nn.functional.one_hot(ids, len(self.vocab)).to(self.W_zh.dtype) if self.embedding is None
+             else self.embedding(ids))  # (B, T, I)
+        if not hasattr(self.core, "cells"):
+            return self.run(x)[0], None
+        kernel = self._fused_kernel() if fused else None
+        if kernel is not None:
+            output, state = kernel(x, h0)
+        else:
+            res = self.core.run(x, h0)
+            output, state = res.output, (res.h_n if res.c_n is None else (res.h_n, res.c_n))
+        return nn.functional.linear(output, self.W_zh, self.b_z), state  # (B, T, V)
+
+    def _fused_kernel(self) -> FusedCore | None:
+        """The cached kernel, rebuilt only when the core's Parameters were replaced or changed dtype."""
+        if not supports(self.core):
+            return None
+        kernel = self.__dict__.get("_fused")  # kept out of nn.Module's registries: see FusedCore
+        if kernel is None or not kernel.is_current(self.core):
+            kernel = self.__dict__["_fused"] = FusedCore(self.core)
+        return kernel

@@ -98,7 +98,7 @@ def test_same_config_same_weights_different_seed_different_weights():
 @pytest.mark.parametrize("arch", ["elman", "lstm", "gru", "window"])
 def test_every_architecture_builds_and_predicts(arch):
     model = build_model(ModelConfig(arch=arch, num_layers=2 if arch != "window" else 1))
-    logits = model(torch.tensor([[1, 2, 3, 4]]))
+    logits, _ = model(torch.tensor([[1, 2, 3, 4]]))
     assert logits.shape == (1, 4, len(model.vocab))
     torch.testing.assert_close(logits.softmax(-1).sum(-1), torch.ones(1, 4))
 

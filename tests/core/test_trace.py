@@ -10,7 +10,7 @@ from core.trace import elman_terms
 def test_trace_agrees_with_the_batched_forward():
     model = build_model(ModelConfig(num_layers=2, bidirectional=True, hidden_size=6))
     trace = unroll(model, lecture.CAT_SAT)
-    logits = model(trace.ids[None]).double()[0]
+    logits = model(trace.ids[None])[0].double()[0]
     torch.testing.assert_close(trace.z, logits, atol=1e-5, rtol=0)
     T = len(trace)
     assert trace.h(1, 1).shape == (T, 6) and trace.output.shape == (T, 12)
