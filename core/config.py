@@ -28,6 +28,8 @@ class ModelConfig:
     spectral_radius: float = 1.0  # W_hh is rescaled so that max |eigenvalue| equals this
     window: int = 5  # n, the context window of the fixed-window model
     seed: int = 0  # every random choice (weights, hashed vectors) derives from it
+    weights: str = ""  # "" = the seeded initial weights; else the digest of the checkpoint holding trained ones
+    w_hh_scale: float = 1.0  # every W_hh is multiplied by this once the weights are made or loaded (what-ifs)
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -42,6 +44,8 @@ class ModelConfig:
         for name in ("embed_dim", "hidden_size", "num_layers", "window"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.w_hh_scale >= 0:
+            raise ValueError(f"w_hh_scale must be a non-negative number, got {self.w_hh_scale}")
         if not self.spectral_radius >= 0:  # also rejects NaN
             raise ValueError(f"spectral_radius must be a non-negative number, got {self.spectral_radius}")
 

@@ -106,6 +106,13 @@ def on_change(key: str) -> Callable[[], None]:
     return copy_back
 
 
+def widget(draw: Callable[..., Any], label: str, setting: Setting, *args, **kwargs) -> Any:
+    """Bind a setting and draw its widget (st.slider, st.selectbox, ... or a column's) in one call."""
+    bind(setting)
+    draw(label, *args, key=widget_key(setting.key), on_change=on_change(setting.key), **kwargs)
+    return get(setting.key)
+
+
 def get(key: str) -> Any:
     return st.session_state[key]
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core import ModelConfig
 from core.config import ACTIVATIONS, INITS
 
-from . import settings
+from . import catalogue, settings, state
 
 HIDDEN_SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 DEFAULT = ModelConfig(hidden_size=32, spectral_radius=1.0)
@@ -34,13 +34,50 @@ def _reset() -> None:
             settings.put(s.key, s.default)
 
 
-def config() -> ModelConfig:
-    """The configuration the sidebar describes (pages call this; app.py draws the widgets)."""
-    for s in (*MODEL_SETTINGS, PRESENTER):
+def trained_models() -> dict[str, catalogue.Entry]:
+    """Every trained model this session may pick: the shipped ones, then its own."""
+    return state.pretrained() | state.my_models()
+
+
+def _model_setting() -> settings.Setting:
+    """Which network the pages show; the options include this session's own models, so it is built per run."""
+    options = [*trained_models(), catalogue.UNTRAINED]
+    default = next(iter(state.pretrained()), catalogue.UNTRAINED)
+    return settings.Setting("model", default, settings.choice(options))
+
+
+def untrained_config() -> ModelConfig:
+    """The untrained network the controls below the model picker describe."""
+    for s in MODEL_SETTINGS:
         settings.bind(s)
     return DEFAULT.replace(activation=settings.get("act"), hidden_size=settings.get("hidden"),
                            init=settings.get("init"), spectral_radius=float(settings.get("rho")),
                            seed=int(settings.get("seed")), tokenizer=settings.get("tok"))
+
+
+def config() -> ModelConfig:
+    """The configuration the sidebar describes (pages call this; app.py draws the widgets)."""
+    settings.bind(PRESENTER)
+    key = settings.bind(_model_setting())
+    entry = trained_models().get(key)
+    if entry is None:  # untrained, or a model of this session that is gone
+        return untrained_config()
+    return entry.config
+
+
+def sibling(config: ModelConfig, arch: str) -> ModelConfig:
+    """The network of another architecture to set beside this one (see catalogue.sibling)."""
+    return catalogue.sibling(state.pretrained(), config, arch)
+
+
+def describe(config: ModelConfig) -> str:
+    """'trained' or 'untrained', for captions that must say which weights a chart shows."""
+    return "trained" if config.weights else "untrained"
+
+
+def _model_label(key: str) -> str:
+    entry = trained_models().get(key)
+    return "Untrained (set it up below)" if entry is None else entry.label
 
 
 def render() -> ModelConfig:
@@ -48,27 +85,39 @@ def render() -> ModelConfig:
     current = config()
     with st.sidebar:
         st.subheader("The network", anchor=False)
-        st.selectbox("Activation f", ACTIVATIONS, key=settings.widget_key("act"), on_change=settings.on_change("act"),
-                     help="h_t = f(u_t). Its largest slope γ = sup f′ bounds how fast gradients can shrink: "
-                          "γ = 1 for tanh and relu, 1/4 for sigmoid.")
-        st.select_slider("Hidden size H", HIDDEN_SIZES, key=settings.widget_key("hidden"),
-                         on_change=settings.on_change("hidden"), help="Number of units in h_t.")
-        st.radio("W_hh starts as", INITS, key=settings.widget_key("init"), on_change=settings.on_change("init"),
-                 format_func=lambda s: f"{s}: {INIT_HELP[s]}", help="Then it is rescaled to the spectral radius below.")
-        st.slider("Spectral radius ρ(W_hh)", 0.0, 4.0, step=0.05, key=settings.widget_key("rho"),
-                  on_change=settings.on_change("rho"),
-                  help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 "
-                       "they can explode.")
-        st.number_input("Seed", 0, 2**31 - 1, step=1, key=settings.widget_key("seed"),
-                        on_change=settings.on_change("seed"), help="Same seed, same weights: reset keeps it.")
-        st.radio("Tokens", ("word", "char"), horizontal=True, key=settings.widget_key("tok"),
-                 on_change=settings.on_change("tok"), help="Words (with punctuation and 've as tokens) or characters.")
-        st.button("Reset to defaults", on_click=_reset, help="Everything but the seed.", icon=":material/restart_alt:")
+        st.selectbox("Model", [*trained_models(), catalogue.UNTRAINED], format_func=_model_label,
+                     key=settings.widget_key("model"), on_change=settings.on_change("model"),
+                     help="A network trained on Shakespeare predicts sensible next words; an untrained one, "
+                          "whose W_hh you set yourself, is the laboratory for vanishing and exploding gradients.")
+        if current.weights:
+            st.caption(trained_models()[settings.get("model")].summary)
+        else:
+            untrained_controls()
         st.divider()
         st.toggle("Presenter mode", key=settings.widget_key("presenter"), on_change=settings.on_change("presenter"),
                   help="Larger text and charts, for a projector.")
         st.caption("The address bar always holds these settings: copy it to share exactly this view.")
     return current
+
+
+def untrained_controls() -> None:
+    """The knobs of the untrained network: its activation, size and the scale of W_hh."""
+    st.selectbox("Activation f", ACTIVATIONS, key=settings.widget_key("act"), on_change=settings.on_change("act"),
+                 help="h_t = f(u_t). Its largest slope γ = sup f′ bounds how fast gradients can shrink: "
+                      "γ = 1 for tanh and relu, 1/4 for sigmoid.")
+    st.select_slider("Hidden size H", HIDDEN_SIZES, key=settings.widget_key("hidden"),
+                     on_change=settings.on_change("hidden"), help="Number of units in h_t.")
+    st.radio("W_hh starts as", INITS, key=settings.widget_key("init"), on_change=settings.on_change("init"),
+             format_func=lambda s: f"{s}: {INIT_HELP[s]}", help="Then it is rescaled to the spectral radius below.")
+    st.slider("Spectral radius ρ(W_hh)", 0.0, 4.0, step=0.05, key=settings.widget_key("rho"),
+              on_change=settings.on_change("rho"),
+              help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 "
+                   "they can explode.")
+    st.number_input("Seed", 0, 2**31 - 1, step=1, key=settings.widget_key("seed"),
+                    on_change=settings.on_change("seed"), help="Same seed, same weights: reset keeps it.")
+    st.radio("Tokens", ("word", "char"), horizontal=True, key=settings.widget_key("tok"),
+             on_change=settings.on_change("tok"), help="Words (with punctuation and 've as tokens) or characters.")
+    st.button("Reset to defaults", on_click=_reset, help="Everything but the seed.", icon=":material/restart_alt:")
 
 
 def presenter() -> bool:

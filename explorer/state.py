@@ -6,6 +6,8 @@ parameters, eval mode) and nothing here mutates it; st.cache_data returns a fres
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -24,11 +26,15 @@ from core.gradients import (
     w_hh_contributions,
     w_hh_gradient,
 )
+from core.models import scale_w_hh
+
+from . import catalogue
 
 # One intra-op thread: Streamlit runs every session's script in its own thread, and torch's two-thread
 # pool then contends for the same cores; small batched ops slowed 30x under load with two threads.
 torch.set_num_threads(1)
 
+MY_MODELS = "my_models"
 MAX_TOKENS = 2000  # every token is one more step in each chart; the all-pairs map grows with its square
 MAX_MAP_TOKENS = 400  # the T x T map: a few seconds at H = 256 here; beyond, it would stall the page
 SPECTRAL_WORK = 4e9  # T^2 H^3: one product and one SVD per pair, a few seconds here at this size
@@ -39,11 +45,34 @@ def spectral_map_ok(T: int, H: int) -> bool:
     return T * T * H**3 <= SPECTRAL_WORK and T <= MAX_MAP_TOKENS
 
 
+@st.cache_resource(show_spinner=False)
+def pretrained() -> dict[str, catalogue.Entry]:
+    """The models shipped in models/, read once per server."""
+    return catalogue.scan()
+
+
+def my_models() -> dict[str, catalogue.Entry]:
+    """Models trained or uploaded in this browser session (no other session lists them)."""
+    return st.session_state.setdefault(MY_MODELS, {})
+
+
+def remember(entry: catalogue.Entry) -> None:
+    my_models()[entry.key] = entry
+
+
 @st.cache_resource(max_entries=48, show_spinner=False)
 def get_model(config: ModelConfig) -> core.LanguageModel:
-    model = core.build_model(config)
+    """The untrained network the config describes, or the trained one its `weights` digest names.
+
+    Shared by every session, so it is frozen here and nothing mutates it afterwards.
+    """
+    if config.weights:
+        model = scale_w_hh(copy.deepcopy(catalogue.load(config.weights)), config.w_hh_scale)
+        model.config = config
+    else:
+        model = core.build_model(config)
     model.requires_grad_(False)
-    return model
+    return model.eval()
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -55,9 +55,10 @@ def controls(config):
                                 "whole gradient to the threshold.")
     shrink = (1 - LEARNING_RATE * settings.get("wd")) ** DECAY_STEPS
     if shrink < 1:
+        radius = state.get_spectrum(config).spectral_radius
         st.caption(f"Weight decay has scaled W_hh by {shrink:.3g}: its spectral radius is now "
-                   f"{config.spectral_radius * shrink:.3g} instead of {config.spectral_radius:.3g}.")
-    return text, config.replace(spectral_radius=config.spectral_radius * shrink)
+                   f"{radius * shrink:.3g} instead of {radius:.3g}.")
+    return text, config.replace(w_hh_scale=config.w_hh_scale * shrink)
 
 
 @st.fragment

@@ -36,9 +36,10 @@ def influence(rnn, window, text: str, target: int) -> None:
     reach(frames, target)
     data = pd.concat([f.assign(model=model) for model, f in frames.items()], ignore_index=True)
     render.chart(charts.influence_by_distance(frames, window=n), data, "influence by distance", key="fw.influence")
-    st.caption("Each curve: how much the word k tokens back moves the loss at the target, for these random weights. "
-               "The window's zeros beyond n hold for every text and every weight (no path exists); the RNN's "
-               "non-zero reach only says a path exists, not that training will learn to use it.")
+    st.caption(f"Each curve: how much the word k tokens back moves the loss at the target ({sidebar.describe(rnn)} "
+               f"Elman network, {sidebar.describe(window)} window model). The window's zeros beyond n hold for every "
+               "text and every weight (no path exists); the RNN's non-zero reach only says a path exists, not how "
+               "much the prediction relies on it.")
 
 
 def sizes(rnn) -> None:
@@ -53,8 +54,9 @@ def sizes(rnn) -> None:
         "the text: it reuses the same two matrices at every step."
     )
     render.chart(charts.parameter_counts(frame), frame, "parameter counts", key="fw.params")
-    st.caption("Parameters (embeddings and readout included) for this hidden size H. They show what a longer context "
-               "costs, not which model predicts better: more weights also need more data to train.")
+    st.caption("Parameters (embeddings and readout for the lecture's small vocabulary included) for this hidden size "
+               "H. They show what a longer context costs, not which model predicts better: more weights also need "
+               "more data to train.")
 
 
 def main() -> None:
@@ -69,7 +71,7 @@ def main() -> None:
     st.latex(r"x = [e_{t-n};\, \dots;\, e_{t-1}] \in \mathbb{R}^{nd} \qquad h = \tanh(Wx + b) \qquad z = Uh")
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
-    rnn = config.replace(arch="elman")
+    rnn = sidebar.sibling(config, "elman")
     trace = render.trace_or_message(rnn, text, "compare the two models on it")
     if trace is None:
         return
@@ -82,9 +84,12 @@ def main() -> None:
     target = choose_target(tokens, TARGET, right)
 
     st.subheader("How far back can a word reach the prediction?", anchor=False)
-    influence(rnn, rnn.replace(arch="window", window=n), text, target)
+    window = sidebar.sibling(config, "window")
+    if window.window != n:  # the shipped window model has one n; other sizes are untrained
+        window = rnn.replace(arch="window", window=n, weights="", w_hh_scale=1.0)
+    influence(rnn, window, text, target)
     st.subheader("What a longer context costs", anchor=False)
-    sizes(rnn)
+    sizes(rnn.replace(weights="", w_hh_scale=1.0))
 
 
 main()

@@ -117,7 +117,11 @@ def main() -> None:
              r"\qquad y_t = [\overrightarrow{h}_t; \overleftarrow{h}_t] \text{ (concat)}")
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
-    cfg = architecture(config)
+    if config.weights:
+        st.info("This page builds untrained networks of any shape, so it uses an untrained network of the sidebar "
+                "model's size: stacking and reversing are about structure, not about what was learned.",
+                icon=":material/science:")
+    cfg = architecture(config.replace(weights="", w_hh_scale=1.0))
     trace = render.trace_or_message(cfg, text, "run the deeper network on it")
     if trace is None:
         return

@@ -24,9 +24,13 @@ def influence(configs: dict, text: str, target: int) -> None:
                                           "path included.")
     data = pd.concat([f.assign(model=name) for name, f in frames.items()], ignore_index=True)
     render.chart(fig, data, "elman lstm gru influence", key="lg.influence")
-    st.caption("‖∂q/∂x_s‖ for the same text, target, hidden size and seed in all three models, all untrained: it "
-               "shows how each architecture passes gradients back at initialisation, not how well a trained one "
-               "remembers.")
+    if any(cfg.weights for cfg in configs.values()):
+        st.caption("‖∂q/∂x_s‖ for the same text and target in all three trained models: how strongly each one's "
+                   "prediction still responds to a word k tokens back, after learning from Shakespeare.")
+    else:
+        st.caption("‖∂q/∂x_s‖ for the same text, target, hidden size and seed in all three models, all untrained: it "
+                   "shows how each architecture passes gradients back at initialisation, not how well a trained one "
+                   "remembers.")
 
 
 def why_gates(lstm_trace, target: int) -> None:
@@ -84,15 +88,19 @@ def main() -> None:
     if not text.strip():
         st.info("Type a sentence above (or pick a preset) to run the three networks on it.")
         return
-    configs = {name: config.replace(arch=arch) for name, arch in MODELS.items()}
+    configs = {name: sidebar.sibling(config, arch) for name, arch in MODELS.items()}
     try:
         traces = {name: state.get_trace(cfg, text) for name, cfg in configs.items()}
     except ValueError as err:
         render.failure(err)
         return
     tokens = traces["LSTM"].tokens
-    st.caption(f"All three: H = {config.hidden_size} units, seed {config.seed}, untrained. The sidebar's activation, "
-               "initialisation and spectral radius apply to the Elman network only.")
+    if config.weights:
+        st.caption("All three: " + "; ".join(f"{name} {sidebar.describe(cfg)}, H = {cfg.hidden_size}"
+                                            for name, cfg in configs.items()) + ".")
+    else:
+        st.caption(f"All three: H = {config.hidden_size} units, seed {config.seed}, untrained. The sidebar's "
+                   "activation, initialisation and spectral radius apply to the Elman network only.")
 
     st.subheader("How far back does each model reach?", anchor=False)
     if len(tokens) < 2:

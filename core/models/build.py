@@ -38,4 +38,13 @@ def build_model(config: ModelConfig, vocab: Vocab | None = None) -> LanguageMode
         else:
             core = WindowCore(input_size, config.hidden_size, config.window, seed)
         model = LanguageModel(config, vocab, core)
-    return model.eval()
+    return scale_w_hh(model, config.w_hh_scale).eval()
+
+
+def scale_w_hh(model: LanguageModel, scale: float) -> LanguageModel:
+    """Multiply every recurrent matrix W_hh in place: what weight decay does to it, step after step."""
+    if scale != 1:
+        with torch.no_grad():
+            for cell in getattr(model.core, "cells", ()):
+                cell.W_hh.mul_(scale)
+    return model

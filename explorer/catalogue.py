@@ -1,0 +1,87 @@
+"""Which trained networks the app can show: the pretrained ones shipped in models/, and each session's own.
+
+A trained model is named by the SHA-256 digest of its checkpoint file (ModelConfig.weights), so a cache
+key can never point at different weights. The table from digest to file is process-wide, like Streamlit's
+resource cache; which models a session *lists* is kept in that session alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core import ModelConfig, checkpoint
+
+PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "models"
+UNTRAINED = "untrained"
+ARCH_NAMES = {"elman": "Elman", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window"}
+TOKEN_NAMES = {"word": "words", "char": "characters"}
+
+_SOURCES: dict[str, Path | bytes] = {}  # digest -> checkpoint file or its bytes
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One trained model the sidebar can offer."""
+
+    key: str  # its value in the URL (?model=elman-word)
+    label: str
+    config: ModelConfig  # weights = the checkpoint's digest
+    meta: dict = field(default_factory=dict, compare=False, hash=False)  # metrics and training settings
+
+    @property
+    def summary(self) -> str:
+        """One line for the sidebar: what was trained on what, and how well it does."""
+        c = self.config
+        parts = [f"{ARCH_NAMES[c.arch]}, H = {c.hidden_size}"]
+        if corpus := self.meta.get("corpus"):
+            parts.append(f"trained on {corpus}")
+        if (ppl := self.meta.get("valid_perplexity")) is not None:
+            parts.append(f"validation perplexity {float(ppl):.1f}")
+        if (acc := self.meta.get("valid_accuracy")) is not None:
+            parts.append(f"validation accuracy {float(acc):.0%}")
+        return "; ".join(parts)
+
+
+def register(data: Path | bytes) -> checkpoint.Checkpoint:
+    """Check a checkpoint (it must load) and remember where its bytes are, under its digest."""
+    ckpt = checkpoint.load(data)
+    with _LOCK:
+        _SOURCES.setdefault(ckpt.digest, data)
+    return ckpt
+
+
+def entry(ckpt: checkpoint.Checkpoint, key: str, label: str | None = None) -> Entry:
+    config = ckpt.model.config.replace(weights=ckpt.digest)
+    label = label or f"{ARCH_NAMES[config.arch]} · {TOKEN_NAMES[config.tokenizer]}"
+    return Entry(key, label, config, dict(ckpt.meta))
+
+
+def scan(folder: Path = PRETRAINED_DIR) -> dict[str, Entry]:
+    """Every checkpoint in the folder, keyed by file name: models/elman-word.safetensors -> "elman-word"."""
+    out = {}
+    for path in sorted(folder.glob("*.safetensors")):
+        out[path.stem] = entry(register(path), path.stem)
+    return out
+
+
+def load(digest: str):
+    """The model whose checkpoint has this digest, freshly built (callers cache and freeze it)."""
+    with _LOCK:
+        source = _SOURCES.get(digest)
+    if source is None:
+        raise LookupError("This trained model is not on the server any more (it may have been trained in a session "
+                          "that has ended). Pick another model in the sidebar.")
+    return checkpoint.load(source).model
+
+
+def sibling(entries: dict[str, Entry], config: ModelConfig, arch: str) -> ModelConfig:
+    """The same kind of model with another architecture: the matching pretrained one for a trained model
+    (same tokenizer), else the untrained network with the sidebar's settings."""
+    if config.weights:
+        for e in entries.values():
+            if e.config.arch == arch and e.config.tokenizer == config.tokenizer:
+                return e.config
+    return config.replace(arch=arch, weights="", w_hh_scale=1.0)
