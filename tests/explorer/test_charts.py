@@ -59,12 +59,18 @@ def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, 
                                                                   "parameters": [10, 20, 15, 15]})),
         "gate_activations": charts.gate_activations(lstm),
         "gate_heatmap": charts.gate_heatmap(gru, "z"),
+        "training_curves": charts.training_curves(pd.DataFrame(
+            {"step": [1, 2, 3], "train_loss": [2.0, 1.5, 1.2], "grad_norm": [3.0, 9.0, 1.0],
+             "clipped": [False, True, False], "valid_loss": [np.nan, 1.4, np.nan],
+             "valid_perplexity": [np.nan, math.exp(1.4), np.nan]})),
+        "probe_curves": charts.probe_curves(grad_frame.assign(step=100)),
     }
 
 
 BUILDERS = ["unroll_diagram", "next_word_bars", "hidden_heatmap", "state_norms", "pca_trajectory",
             "gradient_vs_distance", "jacobian_map", "token_strip", "factor_norms", "matrix_heatmap",
-            "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap"]
+            "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
+            "training_curves", "probe_curves"]
 
 
 def test_every_builder_is_exported_and_covered():

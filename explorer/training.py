@@ -1,0 +1,175 @@
+"""Training from the browser: one run per session in a background thread, so the page keeps redrawing (and
+every other page keeps working) while the network learns.
+
+The run owns its model until it ends; then the weights become a checkpoint, registered under its digest
+and listed in this session only. No other session's view changes, and the shared cached models are never
+touched. At most MAX_CONCURRENT runs train at once (one per core); later ones wait their turn.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+import torch
+
+from core import ModelConfig, build_model, checkpoint, lecture
+from core.data import CORPORA, adding_task, build_vocab, copy_task, cue_task, encode, from_text
+from core.text import Vocab
+from core.training import Progress, StreamData, TaskData, TrainConfig, TrainResult, train
+
+from . import catalogue
+
+MAX_STEPS = 5000  # optimizer steps in one run
+MAX_SECONDS = 600  # wall time of one run
+MAX_HIDDEN = 256
+MAX_LAYERS = 3
+MAX_UPLOAD_BYTES = 2_000_000  # a 2 MB text is ~350k words: plenty for a few minutes of training
+MAX_CONCURRENT = 2  # runs that train at once on this machine; the others wait
+TASK_TRAIN, TASK_VALID = 2048, 512  # sequences generated for a synthetic task
+
+DATASETS = {
+    "shakespeare": "Shakespeare's plays",
+    "elman-grammar": "Elman's simple sentences (1990)",
+    "upload": "Your own text file",
+    "cue": "Cue task: a word decides another, lag steps later",
+    "copy": "Copy task: repeat 5 symbols after a delay",
+    "adding": "Adding task: the sum of two marked digits",
+}
+TASKS = ("cue", "copy", "adding")
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What the user asked for: a model, a dataset and how to train."""
+
+    model: ModelConfig
+    train: TrainConfig
+    dataset: str  # a key of DATASETS
+    lag: int = 20  # for the synthetic tasks: the distance the evidence must be carried
+    vocab_size: int = 4000  # words kept (word models on text); characters keep all that occur twice
+    upload_name: str = ""
+
+
+@dataclass
+class Prepared:
+    vocab: Vocab
+    data: StreamData | TaskData
+    probe: tuple  # (ids or text, target) for the gradient-against-distance curve
+    description: str
+
+
+def _text_data(corpus, recipe: Recipe) -> Prepared:
+    tok = recipe.model.tokenizer
+    vocab = build_vocab(corpus, tok, max_size=recipe.vocab_size if tok == "word" else None,
+                        min_count=1 if tok == "word" else 2)
+    data = StreamData(encode(corpus.train, tok, vocab), encode(corpus.valid, tok, vocab))
+    probe_text = lecture.DANCING if recipe.dataset == "shakespeare" else corpus.valid[:400]
+    return Prepared(vocab, data, (probe_text, -1), corpus.description)
+
+
+def _task_data(recipe: Recipe) -> Prepared:
+    make = {"cue": lambda n, s: cue_task(recipe.lag, n, seed=s),
+            "copy": lambda n, s: copy_task(delay=recipe.lag, n=n, seed=s),
+            "adding": lambda n, s: adding_task(recipe.lag, n, seed=s)}[recipe.dataset]
+    seed = recipe.train.seed
+    train_task, valid_task = make(TASK_TRAIN, seed), make(TASK_VALID, seed + 1)
+    # The probe: one validation sequence up to its first scored output, with that output's answer appended,
+    # so "predict the answer" is the last word and the gradient runs back over the whole gap.
+    t = int(valid_task.mask[0].nonzero()[0])
+    ids = torch.cat([valid_task.inputs[0, : t + 1], valid_task.targets[0, t : t + 1]])
+    return Prepared(train_task.vocab, TaskData(train_task, valid_task), (ids, t + 1), train_task.description)
+
+
+def prepare(recipe: Recipe, upload: str | None = None) -> Prepared:
+    """Vocabulary, data and probe for a recipe (raises ValueError with a reason the user can act on)."""
+    if recipe.dataset in TASKS:
+        return _task_data(recipe)
+    if recipe.dataset == "upload":
+        if not upload:
+            raise ValueError("Choose a .txt file to train on first.")
+        return _text_data(from_text(upload, recipe.upload_name or "your text"), recipe)
+    return _text_data(CORPORA[recipe.dataset](), recipe)
+
+
+@dataclass
+class Job:
+    """One training run and everything the page shows about it; only its own thread writes to it."""
+
+    recipe: Recipe
+    label: str
+    prepared: Prepared
+    stop: threading.Event = field(default_factory=threading.Event)
+    rows: list[dict] = field(default_factory=list)  # one per step, from the progress reports
+    probes: pd.DataFrame | None = None
+    progress: Progress | None = None
+    result: TrainResult | None = None
+    error: str | None = None
+    waiting: bool = True  # for a free training slot
+    entry: catalogue.Entry | None = None
+    checkpoint: bytes | None = None
+    started: float = field(default_factory=time.time)
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def start(self) -> Job:
+        self.thread = threading.Thread(target=self._run, name=f"train {self.label}", daemon=True)
+        self.thread.start()
+        return self
+
+    def _report(self, p: Progress) -> None:
+        self.progress = p
+        self.rows.append({"step": p.step, "train_loss": p.train_loss, "valid_loss": p.valid_loss,
+                          "valid_perplexity": p.valid_perplexity, "valid_accuracy": p.valid_accuracy,
+                          "grad_norm": p.grad_norm, "clipped": p.clipped})
+        if p.probes:
+            self.probes = pd.concat(p.probes, ignore_index=True)
+
+    def _run(self) -> None:
+        with _SLOTS:
+            self.waiting = False
+            if self.stop.is_set():
+                self.error = "Stopped before it started."
+                return
+            try:
+                model = build_model(self.recipe.model, self.prepared.vocab)
+                model.requires_grad_(True)
+                self.result = train(model, self.prepared.data, self.recipe.train, on_progress=self._report,
+                                    stop=self.stop, probe=self.prepared.probe)
+                self.probes = self.result.probes
+                self.checkpoint = checkpoint.to_bytes(model, self.metadata())
+                ckpt = catalogue.register(self.checkpoint)
+                self.entry = catalogue.entry(ckpt, f"mine-{ckpt.digest[:10]}", f"Yours: {self.label}")
+            except Exception as err:  # shown on the page: a failed run must not take the session down
+                self.error = f"{type(err).__name__}: {err}"
+
+    def metadata(self) -> dict:
+        r, history = self.result, self.result.history
+        last = history.dropna(subset=["valid_loss"]).iloc[-1] if history["valid_loss"].notna().any() else None
+        meta = {"corpus": DATASETS[self.recipe.dataset] if self.recipe.dataset != "upload"
+                else f"your file {self.recipe.upload_name}",
+                "train_config": self.recipe.train.to_dict(), "steps": int(history["step"].max()),
+                "stopped": r.reason, "seconds": round(time.time() - self.started, 1)}
+        if last is not None:
+            for key in ("valid_perplexity", "valid_accuracy"):
+                if key in last and not math.isnan(last[key]):
+                    meta[key] = float(last[key])
+        return meta
+
+
+def history(job: Job) -> pd.DataFrame:
+    """The finished run's exact history, or the live one rebuilt from the progress reports."""
+    if job.result is not None:
+        return job.result.history
+    frame = pd.DataFrame(job.rows)
+    if len(frame):  # a validation is a point where its loss changes, not every report after it
+        frame.loc[frame["valid_loss"].eq(frame["valid_loss"].shift()), ["valid_loss", "valid_perplexity",
+                                                                          "valid_accuracy"]] = math.nan
+    return frame.dropna(axis=1, how="all")
