@@ -1,0 +1,192 @@
+"""Lecture mode's path as data: every step opens a page that exists with settings that page accepts, follows
+the lecture's order, and opening it writes typed values and resets what it does not name."""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+
+from explorer import lecture_path, navigation, settings
+from explorer.lecture_path import PAGE_KEYS, SHARED_KEYS, STEPS, TRAINED, UNTRAINED, UPCOMING, Step
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTIONS = (lecture_path.BOTTLENECK, lecture_path.TRAINING, lecture_path.CHALLENGES, lecture_path.MITIGATIONS)
+URL_PATHS = {p.url_path: p for p in navigation.PAGES}
+
+
+@cache
+def page_settings(url_path: str) -> dict[str, settings.Setting]:
+    """The page's own URL settings, read from its script: every module-level Setting once its top level has
+    run, without the final call to main() (which would draw the page)."""
+    path = ROOT / URL_PATHS[url_path].path
+    tree = ast.parse(path.read_text())
+    tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]  # main() and the docstring
+    namespace: dict = {"__name__": f"page_probe_{url_path}", "__file__": str(path)}
+    exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the repository's own page script
+    return {v.key: v for v in namespace.values() if isinstance(v, settings.Setting)}
+
+
+@cache
+def shared_settings() -> dict[str, settings.Setting]:
+    from explorer import sidebar, text_input
+
+    return {s.key: s for s in (*sidebar.MODEL_SETTINGS, sidebar.PRESENTER, text_input.PRESET, text_input.TEXT)}
+
+
+def step_ids(step: Step) -> str:
+    return step.key
+
+
+def sentences(text: str) -> int:
+    return len(re.findall(r"[.!?](?:\s|$)", text.replace("et al.", "et al")))
+
+
+def test_steps_have_unique_keys_and_follow_the_lecture():
+    assert len({s.key for s in STEPS}) == len(STEPS)
+    order = [SECTIONS.index(s.section) for s in STEPS]
+    assert order == sorted(order), "sections in the lecture's order"
+    assert set(order) == set(range(len(SECTIONS)))
+    keys = [s.key for s in STEPS]
+    for earlier, later in (("window-lm", "window-bottleneck"), ("window-bottleneck", "unroll"),
+                           ("unroll", "elman-memory"), ("elman-memory", "bptt"), ("bptt", "deeper"),
+                           ("deeper", "long-range"), ("long-range", "vanishing"), ("vanishing", "exploding"),
+                           ("exploding", "clipping"), ("vanishing", "gates")):
+        assert keys.index(earlier) < keys.index(later), (earlier, later)
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_ids)
+def test_every_step_explains_and_says_what_to_look_at(step):
+    assert 2 <= sentences(step.explain) <= 4, step.explain
+    assert sentences(step.look) == 1, step.look
+    assert step.title and step.section
+    assert "  " not in step.explain and "\n" not in step.explain
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_ids)
+def test_every_step_opens_a_page_of_the_app(step):
+    assert step.page in URL_PATHS, f"{step.page} is not in explorer/navigation.PAGES"
+    assert (ROOT / URL_PATHS[step.page].path).exists()
+    for url_path in step.related:
+        assert url_path in URL_PATHS or url_path in UPCOMING, url_path
+
+
+def test_page_keys_match_the_page_scripts():
+    for url_path, keys in PAGE_KEYS.items():
+        assert set(keys) == set(page_settings(url_path)), f"{url_path}: update lecture_path.PAGE_KEYS"
+    assert {s.page for s in STEPS} <= set(PAGE_KEYS)
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_ids)
+def test_every_setting_parses_with_its_own_parser(step):
+    query = step.query
+    assert len(query) == len(step.params), "no key twice"
+    assert {"preset", "model"} <= set(query), "each step says which text and which network"
+    assert query["model"] in (UNTRAINED, TRAINED)
+    own = page_settings(step.page)
+    shared = shared_settings()
+    for key, raw in step.params:
+        assert isinstance(raw, str), "raw URL strings"
+        if key == "model":
+            continue  # its options are this server's models, checked in test_the_trained_model_ships
+        setting = own.get(key) or shared.get(key)
+        assert setting is not None, f"{step.page} has no setting {key!r}"
+        assert key in SHARED_KEYS or key in PAGE_KEYS[step.page]
+        value = setting.parse(raw)  # raises ValueError with the page's own message
+        assert setting.encode(value) == raw or setting.parse(setting.encode(value)) == value
+
+
+def test_the_trained_model_ships_once_models_do():
+    shipped = {p.stem for p in (ROOT / "models").glob("*.safetensors")}
+    if shipped:
+        assert TRAINED in shipped
+
+
+def test_steps_cover_the_lecture_examples_and_the_brief():
+    by_key = lecture_path.BY_KEY
+    assert by_key["vanishing"].query.items() >= {"preset": "dancing", "model": UNTRAINED, "rho": "0.8",
+                                                 "act": "tanh"}.items()
+    assert by_key["exploding"].query.items() >= {"model": UNTRAINED, "act": "relu", "init": "identity",
+                                                 "rho": "1.5"}.items()
+    assert by_key["trained-predictions"].query["model"] == TRAINED
+    assert by_key["window-lm"].query["preset"] == "cat-sat"
+    assert any(s.query.get("clip") for s in STEPS)
+    questions = [s.question for s in STEPS if s.question is not None]
+    assert len(questions) == 4
+    for q in questions:
+        assert any(o.correct for o in q.options) and any(not o.correct for o in q.options)
+        assert all(o.why for o in q.options), "every answer, right or wrong, is explained"
+    fixes = by_key["vanishing"].question
+    assert not next(o for o in fixes.options if "clipping" in o.label).correct
+    assert next(o for o in fixes.options if "LSTM" in o.label).correct
+    memory = by_key["elman-memory"].question
+    assert [o.label for o in memory.options if o.correct] == [r"$W_{hh} h_{t-1}$, the recurrent term"]
+    bidir = by_key["deeper"].question
+    assert {o.label[:3] for o in bidir.options if o.correct} == {"(a)", "(b)"}
+    assert "softmax" in next(o for o in by_key["window-lm"].question.options if o.correct).label
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_ids)
+def test_the_link_carries_exactly_the_settings(step):
+    page, query = step.link().split("?", 1)
+    assert page == step.page
+    assert parse_qsl(query) == list(step.params)
+
+
+def test_opening_writes_typed_values_and_resets_the_rest():
+    known = shared_settings()
+    step = lecture_path.BY_KEY["vanishing"]
+    plan = lecture_path.opening(step, known)
+    assert plan.script == URL_PATHS["gradients"].path
+    assert plan.query == step.query
+    assert plan.values["rho"] == 0.8 and isinstance(plan.values["rho"], float)
+    assert plan.values["act"] == "tanh" and plan.values["init"] == "orthogonal"
+    assert plan.values["preset"] == "dancing"
+    assert plan.values["text"] == "" and plan.values["tok"] == "word", "reset to defaults"
+    assert "model" in plan.forget, "the sidebar parses the model from the URL (its options are per run)"
+    assert {"clip", "target", "pad", "wd", "tbptt", "wrt", "map"} <= set(plan.forget), "page settings re-read"
+    assert "hidden" not in plan.values and "seed" not in plan.values and "presenter" not in plan.values
+    assert not set(plan.values) & set(plan.forget)
+
+
+def test_every_opening_decides_everything_another_step_could_have_changed():
+    known = shared_settings()
+    for step in STEPS:
+        plan = lecture_path.opening(step, known)
+        decided = set(plan.values) | set(plan.forget)
+        assert decided == set(lecture_path.touched_keys(step))
+        for other in STEPS:
+            if other.page == step.page:
+                assert set(other.query) <= decided, (step.key, other.key)
+            assert set(SHARED_KEYS) <= decided
+
+
+def test_a_value_the_parser_refuses_is_left_to_the_page():
+    class Refusing:
+        default = 0.0
+
+        def parse(self, raw: str):
+            raise ValueError(f"{raw} refused")
+
+    plan = lecture_path.opening(lecture_path.BY_KEY["vanishing"], {"rho": Refusing()})
+    assert "rho" in plan.forget and "rho" not in plan.values
+
+
+def test_a_page_not_in_the_navigation_cannot_be_opened():
+    assert lecture_path.page_spec("bengio-2003", pages=[]) is None
+    with pytest.raises(LookupError, match="not part of the app"):
+        lecture_path.opening(STEPS[0], {}, pages=[])
+
+
+def test_the_url_keeps_what_the_step_does_not_decide():
+    step = lecture_path.BY_KEY["vanishing"]
+    current = {"hidden": "16", "seed": "3", "tr.steps": "50", "lecture.step": "9", "rho": "2", "clip": "5",
+               "text": "my own words"}
+    plan = lecture_path.opening(step, shared_settings(), current)
+    assert plan.query == {"hidden": "16", "seed": "3", "tr.steps": "50"} | step.query
+    assert plan.query["rho"] == "0.8" and "clip" not in plan.query and "text" not in plan.query
+    assert "lecture.step" not in plan.query
