@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install screenshots
+.PHONY: run test bench lint install screenshots pretrained results
 
 install: $(STAMP)
 
@@ -34,3 +34,14 @@ lint: $(STAMP)
 # Refresh the README's screenshots (docs/screenshots/*-default.png), taken by the browser test itself.
 screenshots: $(STAMP)
 	RNN_EXPLORER_SCREENSHOTS=docs/screenshots $(VENV)/bin/python -m pytest tests/e2e -q
+
+# Retrain the shipped models (models/*.safetensors) and Bengio et al.'s table (results/bengio2003.csv):
+# about half an hour on two cores. Same code, same seeds, same numbers.
+pretrained: $(STAMP)
+	$(VENV)/bin/python -m core.pretrained
+
+# Recompute every cached reproduction under results/ (the pages show these; each page can also recompute).
+results: $(STAMP)
+	$(VENV)/bin/python -m core.reproductions.elman1990
+	$(VENV)/bin/python -m core.reproductions.pascanu2013
+	$(VENV)/bin/python -m core.probes.lag_sweep --out results/lag_sweep.csv

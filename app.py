@@ -3,12 +3,12 @@
 import streamlit as st
 
 from explorer import settings, sidebar
-from explorer.navigation import PAGES
+from explorer.navigation import sections
 
 st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
 settings.start_run()
-page = st.navigation([st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
-                      for p in PAGES])
+page = st.navigation({section: [st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
+                                 for p in specs] for section, specs in sections().items()})
 sidebar.render()
 notices = st.container()  # filled after the page ran, so its own link settings are checked too
 page.run()

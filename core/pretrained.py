@@ -1,0 +1,138 @@
+"""The pretrained models shipped in models/, and Bengio et al.'s (2003) window sweep, made by one command.
+
+    python -m core.pretrained              # every model, then results/bengio2003.csv  (`make pretrained`)
+    python -m core.pretrained --only elman-word --steps 50   # one model, a short try (nothing is written)
+
+Every model learns from the same Shakespeare split with the same vocabulary, optimiser and budget, so their
+perplexities can be compared; each checkpoint records its recipe, timings and scores in its metadata.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from . import checkpoint
+from .config import ModelConfig
+from .data import build_vocab, encode, shakespeare
+from .models import build_model
+from .text import Vocab
+from .training import StreamData, TrainConfig, evaluate, train
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_LABEL = "Shakespeare's plays"
+WORD_VOCAB = 3000  # the most frequent words; the rest (about 9% of the running text) read as <unk>
+CHAR_MIN_COUNT = 5  # characters rarer than this (stray symbols) read as <unk>
+WORD = ModelConfig(tokenizer="word", embed_dim=64, hidden_size=128, seed=0)
+CHAR = ModelConfig(tokenizer="char", embed_dim=16, hidden_size=128, seed=0)
+WORD_TRAIN = TrainConfig(steps=1200, batch_size=32, seq_len=48, optimizer="adam", lr=3e-3, clip=1.0,
+                         eval_every=300, seed=0)
+CHAR_TRAIN = TrainConfig(steps=1500, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, clip=1.0,
+                         eval_every=300, seed=0)
+BENGIO_WINDOWS = range(1, 7)  # the fixed-window model's n, against the recurrent models
+BENGIO_CSV = ROOT / "results" / "bengio2003.csv"
+QUICK_STEPS = 60  # the Bengio page's "retrain here": a rough table in about a minute
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str  # file stem under models/, and the sidebar's key
+    model: ModelConfig
+    train: TrainConfig
+    shipped: bool = True  # False: trained only for the Bengio table, not written to models/
+
+
+def recipes() -> list[Recipe]:
+    shipped = [Recipe(f"{arch}-{tok}", base.replace(arch=arch), cfg)
+               for tok, base, cfg in (("word", WORD, WORD_TRAIN), ("char", CHAR, CHAR_TRAIN))
+               for arch in ("elman", "lstm", "gru")]
+    shipped.append(Recipe("window-word", WORD.replace(arch="window", window=5), WORD_TRAIN))
+    sweep = [Recipe(f"window{n}-word", WORD.replace(arch="window", window=n), WORD_TRAIN, shipped=False)
+             for n in BENGIO_WINDOWS if n != 5]
+    return shipped + sweep
+
+
+@lru_cache(maxsize=2)
+def corpus_ids(tokenizer: str) -> tuple[Vocab, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The vocabulary and the three splits as ids, shared by every model with this tokenizer."""
+    corpus = shakespeare()
+    if tokenizer == "word":
+        vocab = build_vocab(corpus, "word", max_size=WORD_VOCAB)
+    else:
+        vocab = build_vocab(corpus, "char", max_size=None, min_count=CHAR_MIN_COUNT)
+    return (vocab, *(encode(text, tokenizer, vocab) for text in (corpus.train, corpus.valid, corpus.test)))
+
+
+def make(recipe: Recipe, steps: int | None = None, log=print, save: bool = True) -> dict:
+    """Train one recipe and return its row of scores (the checkpoint's metadata holds the same).
+
+    save=False, or a recipe that is not shipped, leaves models/ untouched (a quick run must not replace them).
+    """
+    vocab, train_ids, valid_ids, test_ids = corpus_ids(recipe.model.tokenizer)
+    cfg = recipe.train if steps is None else replace(recipe.train, steps=steps)
+    model = build_model(recipe.model, vocab)
+    started = time.perf_counter()
+
+    def report(p) -> None:
+        if p.step % 100 == 0:
+            valid = f", valid ppl {p.valid_perplexity:.1f}" if p.valid_perplexity else ""
+            log(f"  {recipe.name} step {p.step}/{p.steps}: train loss {p.train_loss:.3f}{valid} "
+                f"({p.tokens_per_second:,.0f} tokens/s)")
+
+    result = train(model, StreamData(train_ids, valid_ids), cfg, on_progress=report)
+    valid = evaluate(model, valid_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len)
+    test = evaluate(model, test_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len)
+    row = {"name": recipe.name, "arch": recipe.model.arch, "tokenizer": recipe.model.tokenizer,
+           "window": recipe.model.window if recipe.model.arch == "window" else None,
+           "parameters": sum(p.numel() for p in model.parameters()), "vocabulary": len(vocab),
+           "valid_perplexity": valid.perplexity, "test_perplexity": test.perplexity,
+           "steps": int(result.history["step"].max()), "best_step": result.best_step, "stopped": result.reason,
+           "seconds": round(time.perf_counter() - started, 1), "tokens_per_second": round(result.tokens_per_second)}
+    if recipe.shipped and save:
+        meta = {**row, "corpus": CORPUS_LABEL, "train_config": cfg.to_dict(), "command": "make pretrained"}
+        checkpoint.save(model, ROOT / "models" / f"{recipe.name}.safetensors", meta)
+    log(f"{recipe.name}: valid perplexity {valid.perplexity:.1f}, test {test.perplexity:.1f}, "
+        f"{row['parameters']:,} parameters, {row['seconds']} s")
+    return row
+
+
+def bengio_recipes() -> list[Recipe]:
+    """The word-level models of Bengio et al.'s comparison: the window for every n, and the recurrent ones."""
+    return [r for r in recipes() if r.model.tokenizer == "word"]
+
+
+def bengio_table(rows: list[dict]) -> pd.DataFrame:
+    """The word-level rows, in the order of the comparison (window n = 1..6, then Elman, LSTM, GRU)."""
+    table = pd.DataFrame(rows)
+    table = table[table["tokenizer"] == "word"].drop(columns=["tokenizer"])
+    order = table["arch"].map({"window": 0, "elman": 1, "lstm": 2, "gru": 3})
+    return table.assign(_order=order).sort_values(["_order", "window"]).drop(columns="_order")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", help="recipe names (default: all)")
+    parser.add_argument("--steps", type=int, help="override every recipe's step budget (for a quick try)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    chosen = [r for r in recipes() if not args.only or r.name in args.only]
+    if not chosen:
+        parser.error(f"no recipe named {args.only}; choose from {', '.join(r.name for r in recipes())}")
+    rows = [make(r, args.steps, save=args.steps is None) for r in chosen]  # a short try never replaces one
+    if not args.only and args.steps is None:
+        table = bengio_table(rows)
+        (ROOT / "results").mkdir(exist_ok=True)
+        table.to_csv(BENGIO_CSV, index=False)
+        print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

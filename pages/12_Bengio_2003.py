@@ -1,0 +1,110 @@
+"""Bengio et al. (2003) against the recurrence (Reproductions): the fixed-window language model for n = 1…6
+beside the Elman, LSTM and GRU models, all trained the same way on Shakespeare.
+
+The page shows results/bengio2003.csv, written by `make pretrained` with the same code that made the shipped
+models; the button retrains every model here for a few steps (a quick, rougher version of the same table).
+"""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from core import pretrained
+from explorer import render
+from explorer.charts.bengio import RECURRENT, window_vs_recurrence
+
+COLUMNS = {"model": "model", "parameters": "parameters", "valid_perplexity": "validation perplexity",
+           "test_perplexity": "test perplexity", "steps": "steps", "seconds": "seconds"}
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def cached(modified: float) -> pd.DataFrame:  # modified: a rewritten file is read again
+    return pd.read_csv(pretrained.BENGIO_CSV)
+
+
+def named(table: pd.DataFrame) -> pd.DataFrame:
+    """One readable row per model: "window n = 3", "Elman", ..."""
+    names = [f"fixed window, n = {int(w)}" if a == "window" else RECURRENT[a]
+             for a, w in zip(table["arch"], table["window"])]
+    return table.assign(model=names)[list(COLUMNS)].rename(columns=COLUMNS)
+
+
+def findings(table: pd.DataFrame) -> str:
+    """What this table shows, in words, from its own numbers."""
+    windows = table[table["arch"] == "window"].sort_values("window")
+    best = windows.loc[windows["valid_perplexity"].idxmin()]
+    lines = [f"The best fixed window is n = {int(best['window'])}, at perplexity {best['valid_perplexity']:.1f} "
+             f"with {int(best['parameters']):,} parameters; each extra word of window adds "
+             f"{int(windows['parameters'].diff().dropna().median()):,} parameters."]
+    for arch, name in RECURRENT.items():
+        row = table[table["arch"] == arch]
+        if not row.empty:
+            r = row.iloc[0]
+            change = r["valid_perplexity"] / best["valid_perplexity"] - 1
+            lines.append(f"{name}: perplexity {r['valid_perplexity']:.1f} ({change:+.0%} against that window) with "
+                         f"{int(r['parameters']):,} parameters, whatever the length of its history.")
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def quick_run() -> pd.DataFrame | None:
+    """Retrain every model of the table for a few steps (QUICK_STEPS), here and now, with a progress bar."""
+    recipes = pretrained.bengio_recipes()
+    bar = st.progress(0.0, text="reading Shakespeare")
+    rows, started = [], time.perf_counter()
+    for i, recipe in enumerate(recipes):
+        bar.progress(i / len(recipes), text=f"training {recipe.name} ({i + 1} of {len(recipes)})")
+        rows.append(pretrained.make(recipe, pretrained.QUICK_STEPS, log=lambda _: None, save=False))
+    bar.progress(1.0, text=f"done in {time.perf_counter() - started:.0f} s")
+    return pretrained.bengio_table(rows)
+
+
+def their_result() -> None:
+    st.markdown(
+        "**Their model.** Bengio, Ducharme, Vincent and Jauvin (2003) gave each of the previous n − 1 words a "
+        "learned vector (an *embedding*, shared by all positions), concatenated them, and passed them through "
+        "one tanh layer to a softmax over the vocabulary. It beat the best smoothed n-gram counts of the day, "
+        "by about 24% in test perplexity on the Brown corpus and about 8% on AP News, and a window of five "
+        "words did better than shorter ones."
+    )
+    st.markdown(
+        "**The bottleneck.** The window is fixed: a word just outside it cannot matter, however important. Making "
+        "the window wider adds one more block of weights per word. An Elman network instead folds the whole "
+        "history into h_t with the same W_hh at every step, so its size does not depend on how far back it looks."
+    )
+
+
+def main() -> None:
+    render.page_style()
+    st.title("Bengio 2003: a fixed window against the recurrence")
+    st.markdown("Does a longer window help the fixed-window language model, what does it cost in parameters, "
+                "and how do recurrent models of the same width compare?")
+    mine = st.session_state.get("bengio.quick")
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        their_result()
+        if st.button(f"Retrain every model here ({pretrained.QUICK_STEPS} steps each)", icon=":material/refresh:",
+                     help="A quick, rougher version of the table, on this machine; the shipped table stays."):
+            mine = st.session_state["bengio.quick"] = quick_run()
+    if mine is not None:
+        steps = pretrained.QUICK_STEPS
+        table, source = mine, f"retrained here for {steps} steps each (a quick version: not converged)"
+    elif pretrained.BENGIO_CSV.exists():
+        table = cached(pretrained.BENGIO_CSV.stat().st_mtime)
+        source = f"cached in results/{pretrained.BENGIO_CSV.name}, made by `make pretrained`"
+    else:
+        with left:
+            st.info("No table yet: `make pretrained` trains every model (about an hour on two cores) and writes "
+                    "results/bengio2003.csv; the button trains a quick version here.")
+        return
+    with left:
+        render.chart(window_vs_recurrence(table), lambda: named(table), "bengio 2003 window against recurrence",
+                     key="bengio.chart")
+        st.caption(f"Word-level models with a {pretrained.WORD_VOCAB:,}-word vocabulary, embeddings of "
+                   f"{pretrained.WORD.embed_dim} and {pretrained.WORD.hidden_size} hidden units; {source}.")
+    st.subheader("Our numbers", anchor=False)
+    st.markdown(findings(table))
+    st.dataframe(named(table), hide_index=True)
+
+
+main()
