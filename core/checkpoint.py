@@ -69,9 +69,13 @@ def _sorted_header(data: bytes) -> bytes:
 
 
 def save(model: LanguageModel, path: str | Path, meta: dict | None = None) -> str:
+    """Write the model's checkpoint to `path` atomically (see write); returns its digest."""
+    return write(to_bytes(model, meta), path)
+
+
+def write(data: bytes, path: str | Path) -> str:
     """Write atomically: a temporary file in the same folder, fsync'd, then renamed over `path`, so a crash or
     a full disk never leaves a half-written checkpoint (nor touches an existing one). Returns the digest."""
-    data = to_bytes(model, meta)
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any new file

@@ -97,6 +97,7 @@ def make(recipe: Recipe, steps: int | None = None, log=print, save: bool = True)
            "seconds": round(time.perf_counter() - started, 1), "tokens_per_second": round(result.tokens_per_second)}
     if recipe.shipped and save:
         meta = {**row, "corpus": CORPUS_LABEL, "train_config": cfg.to_dict(), "command": "make pretrained"}
+        (ROOT / "models").mkdir(exist_ok=True)
         checkpoint.save(model, ROOT / "models" / f"{recipe.name}.safetensors", meta)
     log(f"{recipe.name}: valid perplexity {valid.perplexity:.1f}, test {test.perplexity:.1f}, "
         f"{row['parameters']:,} parameters, {row['seconds']} s")

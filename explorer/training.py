@@ -3,7 +3,8 @@ every other page keeps working) while the network learns.
 
 The run owns its model until it ends; then the weights become a checkpoint, registered under its digest
 and listed in this session only. No other session's view changes, and the shared cached models are never
-touched. At most MAX_CONCURRENT runs train at once (one per core); later ones wait their turn.
+touched. At most MAX_CONCURRENT runs train at once (one per core); later ones wait their turn. While it
+trains, and when it ends, the run is also saved to disk (explorer.saved), so a killed server loses nothing.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import torch
 
-from core import ModelConfig, build_model, checkpoint, lecture
+from core import LanguageModel, ModelConfig, build_model, checkpoint, lecture
 from core.data import CORPORA, adding_task, build_vocab, copy_task, cue_task, encode, from_text
 from core.text import Vocab
 from core.training import Progress, StreamData, TaskData, TrainConfig, TrainResult, train
 
-from . import catalogue
+from . import catalogue, saved
 
 MAX_STEPS = 5000  # optimizer steps in one run
 MAX_SECONDS = 600  # wall time of one run
@@ -114,6 +116,10 @@ class Job:
     checkpoint: bytes | None = None
     started: float = field(default_factory=time.time)
     thread: threading.Thread | None = None
+    path: Path = field(default_factory=saved.new_path)  # where the run is saved as it trains
+    save_error: str | None = None  # why the last save failed (a full or read-only disk): training goes on
+    _model: LanguageModel | None = field(default=None, repr=False)
+    _saved_at: float = 0.0
 
     @property
     def running(self) -> bool:
@@ -125,7 +131,10 @@ class Job:
         return self
 
     def _report(self, p: Progress) -> None:
+        """Called by train() between steps, in the training thread: the model is between two updates."""
         self.progress = p
+        if time.time() - self._saved_at >= saved.SAVE_EVERY_SECONDS:
+            self._save(checkpoint.to_bytes(self._model, self.metadata(p.step, "interrupted", p, complete=False)))
         self.rows.append({"step": p.step, "train_loss": p.train_loss, "valid_loss": p.valid_loss,
                           "valid_perplexity": p.valid_perplexity, "valid_accuracy": p.valid_accuracy,
                           "grad_norm": p.grad_norm, "clipped": p.clipped})
@@ -139,28 +148,49 @@ class Job:
                 self.error = "Stopped before it started."
                 return
             try:
-                model = build_model(self.recipe.model, self.prepared.vocab)
+                model = self._model = build_model(self.recipe.model, self.prepared.vocab)
                 model.requires_grad_(True)
+                self._saved_at = time.time()  # the first save comes after some training
                 self.result = train(model, self.prepared.data, self.recipe.train, on_progress=self._report,
                                     stop=self.stop, probe=self.prepared.probe)
                 self.probes = self.result.probes
-                self.checkpoint = checkpoint.to_bytes(model, self.metadata())
+                history = self.result.history
+                self.checkpoint = checkpoint.to_bytes(model, self.metadata(
+                    int(history["step"].max()), self.result.reason, history, complete=True))
+                self._save(self.checkpoint)
                 ckpt = catalogue.register(self.checkpoint)
                 self.entry = catalogue.entry(ckpt, f"mine-{ckpt.digest[:10]}", f"Yours: {self.label}")
             except Exception as err:  # shown on the page: a failed run must not take the session down
                 self.error = f"{type(err).__name__}: {err}"
 
-    def metadata(self) -> dict:
-        r, history = self.result, self.result.history
-        last = history.dropna(subset=["valid_loss"]).iloc[-1] if history["valid_loss"].notna().any() else None
-        meta = {"corpus": DATASETS[self.recipe.dataset] if self.recipe.dataset != "upload"
+    def _save(self, data: bytes) -> None:
+        try:
+            saved.save(data, self.path)
+        except OSError as err:
+            self.save_error = f"could not save to {self.path.parent}: {err.strerror or err}"
+        else:
+            self.save_error = None
+        self._saved_at = time.time()
+
+    def metadata(self, steps: int, reason: str, scores: Progress | pd.DataFrame, complete: bool) -> dict:
+        """What the checkpoint records besides its weights: the data, the settings, how far it got and how well.
+
+        scores: the live Progress (mid-run saves) or the finished history (its last validation is used).
+        """
+        if isinstance(scores, pd.DataFrame):
+            valid = scores.dropna(subset=["valid_loss"])
+            scores = valid.iloc[-1].to_dict() if len(valid) else {}
+        else:
+            scores = {"valid_perplexity": scores.valid_perplexity, "valid_accuracy": scores.valid_accuracy}
+        meta = {"label": self.label,
+                "corpus": DATASETS[self.recipe.dataset] if self.recipe.dataset != "upload"
                 else f"your file {self.recipe.upload_name}",
-                "train_config": self.recipe.train.to_dict(), "steps": int(history["step"].max()),
-                "stopped": r.reason, "seconds": round(time.time() - self.started, 1)}
-        if last is not None:
-            for key in ("valid_perplexity", "valid_accuracy"):
-                if key in last and not math.isnan(last[key]):
-                    meta[key] = float(last[key])
+                "train_config": self.recipe.train.to_dict(), "steps": steps, "stopped": reason, "complete": complete,
+                "seconds": round(time.time() - self.started, 1)}
+        for key in ("valid_perplexity", "valid_accuracy"):
+            value = scores.get(key)
+            if value is not None and not math.isnan(value):
+                meta[key] = float(value)
         return meta
 
 

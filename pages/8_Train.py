@@ -1,6 +1,8 @@
 """Train: pick a model, data and the BPTT settings, watch it learn (and its gradients' reach change), stop it,
 then use the result on every other page or download it."""
 
+import time
+
 import streamlit as st
 
 from core import ModelConfig
@@ -8,7 +10,7 @@ from core.checkpoint import CheckpointError
 from core.config import ACTIVATIONS
 from core.data import UploadError, decode_text
 from core.training import OPTIMIZERS, TrainConfig
-from explorer import catalogue, charts, render, settings, state
+from explorer import catalogue, charts, render, saved, settings, state
 from explorer import training as tr
 
 ARCHS = {"elman": "Elman RNN", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window (Bengio 2003)"}
@@ -132,6 +134,8 @@ def live(job: tr.Job) -> None:
         st.progress(min(1.0, p.step / p.steps),
                     text=f"Step {p.step:,} of {p.steps:,} · loss {p.train_loss:.3f} · {metric} · "
                          f"{p.tokens_per_second:,.0f} tokens/s · {p.elapsed:.0f} s")
+    if job.save_error:
+        st.warning(f"Training goes on, but {job.save_error}.", icon=":material/save:")
     if job.running:
         st.button("Stop training", on_click=job.stop.set, icon=":material/stop_circle:", type="primary")
     curves(job)
@@ -160,6 +164,11 @@ def finished(job: tr.Job) -> None:
                "stopped": "was stopped", "early stopping": "stopped early (no better validation score)",
                "diverged": "diverged: the loss or gradient became inf or NaN; try a smaller learning rate or clipping"}
     st.success(f"The run {reasons.get(r.reason, r.reason)}. {job.entry.summary}.", icon=":material/check_circle:")
+    if job.save_error:
+        st.warning(f"The model is usable in this session, but {job.save_error}. Download it to keep it.",
+                   icon=":material/save:")
+    else:
+        st.caption(f"Saved on this machine as {job.path.name}: the list below offers it again after a restart.")
     state.remember(job.entry)
     left, right = st.columns(2)
     left.button("Use this model on every page", on_click=settings.put, args=("model", job.entry.key),
@@ -189,6 +198,29 @@ def load_checkpoint() -> None:
         st.success(f"Loaded: {entry.summary}.", icon=":material/check_circle:")
         st.button("Use this model on every page", on_click=settings.put, args=("model", entry.key),
                   key="tr.use_uploaded", icon=":material/arrow_forward:")
+
+
+def saved_models() -> None:
+    """The models saved on this machine by any session (they keep across restarts); opening one adds it here."""
+    found = saved.listing()
+    with st.expander(f"Models saved on this machine ({len(found)})", icon=":material/inventory_2:"):
+        st.caption(f"Every run is saved to {saved.folder()} while it trains, so a crash or a restart loses at "
+                   "most the last few seconds. Every session can see this list; a model joins your sidebar only "
+                   "when you open it.")
+        for i, item in enumerate(found[:50]):
+            left, right = st.columns([5, 1])
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.modified))
+            left.markdown(f"**{item.meta.get('label', item.path.stem)}** · {when} · {item.status}",
+                          help=str(item.path))
+            if not item.error and right.button("Open", key=f"tr.saved.{i}", icon=":material/folder_open:"):
+                try:
+                    entry = saved.open_saved(item.path)
+                except (OSError, CheckpointError) as err:
+                    render.failure(err)
+                    continue
+                state.remember(entry)
+                settings.put("model", entry.key)
+                st.success(f"Opened and selected in the sidebar: {entry.summary}.", icon=":material/check_circle:")
 
 
 def main() -> None:
@@ -223,6 +255,7 @@ def main() -> None:
         else:
             finished(job)
     load_checkpoint()
+    saved_models()
 
 
 main()

@@ -1,0 +1,66 @@
+"""The Train page headless: a short cue-task run end to end (start, finish, use it on every page), its saved
+copy listed and reopened in a new session, and the caps on what one run may ask."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from explorer import saved
+from explorer import training as tr
+from tests.app.conftest import ROOT, plotly_figures
+
+PAGE = "pages/8_Train.py"
+SHORT = {"tr.data": "cue", "tr.lag": "4", "tr.steps": "20", "tr.hidden": "8", "tr.embed": "8", "tr.batch": "8"}
+
+
+def page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def titles(at: AppTest) -> list[str]:
+    return [f["layout"]["title"]["text"] for f in plotly_figures(at)]
+
+
+def test_a_short_run_trains_end_to_end_and_is_offered_to_every_page():
+    at = page(SHORT)
+    at.button[0].click().run()  # Start training
+    job: tr.Job = at.session_state["train.job"]
+    job.thread.join(timeout=120)
+    assert job.error is None and job.result.reason == "steps"
+    at.run()
+    assert not at.exception, at.exception[0].message
+    assert "used all its steps" in at.success[0].value and "validation accuracy" in at.success[0].value
+    assert "Learning curves" in titles(at)
+    assert "How far back the gradient reaches, as training goes on" in titles(at)
+    assert job.entry.key in at.session_state["my_models"]
+    next(b for b in at.button if b.label == "Use this model on every page").click().run()
+    assert at.session_state["model"] == job.entry.key, "the sidebar's Model box now points at it"
+    assert any(job.path.name in c.value for c in at.caption), "the page says where it was saved"
+    assert job.path in [s.path for s in saved.listing()]
+
+
+def test_a_saved_model_is_listed_and_can_be_opened_in_a_new_session():
+    at = page(SHORT)
+    at.button[0].click().run()
+    at.session_state["train.job"].thread.join(timeout=120)
+    path = at.session_state["train.job"].path
+    fresh = page()  # another browser, or the same one after a restart
+    assert "my_models" not in fresh.session_state or not fresh.session_state["my_models"]
+    index = [s.path for s in saved.listing()].index(path)
+    fresh.button(key=f"tr.saved.{index}").click().run()
+    assert not fresh.exception, fresh.exception[0].message
+    assert "Opened and selected in the sidebar" in fresh.success[0].value
+    (key,) = fresh.session_state["my_models"]
+    assert fresh.session_state["model"] == key
+
+
+def test_the_caps_are_shown_where_they_apply():
+    at = page({"tr.steps": "999999", "tr.hidden": "100000"})
+    assert not at.exception, at.exception[0].message
+    assert (at.session_state["tr.steps"], at.session_state["tr.hidden"]) == (500, 64), "refused: the defaults"
+    messages = " ".join(at.session_state["_url_messages"])
+    assert f"999999 is outside 10..{tr.MAX_STEPS}" in messages and f"100000 is outside 2..{tr.MAX_HIDDEN}" in messages
+    steps = at.number_input(key="w.tr.steps")
+    assert steps.max == tr.MAX_STEPS and f"{tr.MAX_SECONDS // 60} minutes" in steps.help
