@@ -35,7 +35,8 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	RNN_EXPLORER_SCREENSHOTS=docs/screenshots $(VENV)/bin/python -m pytest tests/e2e -q
 
-# Retrain the shipped models (models/*.safetensors) and Bengio et al.'s table (results/bengio2003.csv):
+# Retrain the shipped models (models/*.safetensors) and their scores (results/pretrained.csv,
+# whose word-level rows are Bengio et al.'s 2003 comparison):
 # about half an hour on two cores. Same code, same seeds, same numbers.
 pretrained: $(STAMP)
 	$(VENV)/bin/python -m core.pretrained

@@ -1,7 +1,11 @@
 """The pretrained models shipped in models/, and Bengio et al.'s (2003) window sweep, made by one command.
 
-    python -m core.pretrained              # every model, then results/bengio2003.csv  (`make pretrained`)
-    python -m core.pretrained --only elman-word --steps 50   # one model, a short try (nothing is written)
+    python -m core.pretrained              # every model (`make pretrained`), about half an hour on two cores
+    python -m core.pretrained --only window3-word             # one model again (its row is replaced)
+    python -m core.pretrained --only elman-word --steps 50   # a short try of one recipe (nothing is written)
+
+Each finished recipe's scores go to results/pretrained.csv (one row per recipe); its word-level rows are
+Bengio et al.'s (2003) comparison that the Reproductions page shows.
 
 Every model learns from the same Shakespeare split with the same vocabulary, optimiser and budget, so their
 perplexities can be compared; each checkpoint records its recipe, timings and scores in its metadata.
@@ -37,7 +41,7 @@ WORD_TRAIN = TrainConfig(steps=1200, batch_size=32, seq_len=48, optimizer="adam"
 CHAR_TRAIN = TrainConfig(steps=1500, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, clip=1.0,
                          eval_every=300, seed=0)
 BENGIO_WINDOWS = range(1, 7)  # the fixed-window model's n, against the recurrent models
-BENGIO_CSV = ROOT / "results" / "bengio2003.csv"
+RESULTS_CSV = ROOT / "results" / "pretrained.csv"
 QUICK_STEPS = 60  # the Bengio page's "retrain here": a rough table in about a minute
 
 
@@ -109,7 +113,7 @@ def bengio_recipes() -> list[Recipe]:
     return [r for r in recipes() if r.model.tokenizer == "word"]
 
 
-def bengio_table(rows: list[dict]) -> pd.DataFrame:
+def bengio_table(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     """The word-level rows, in the order of the comparison (window n = 1..6, then Elman, LSTM, GRU)."""
     table = pd.DataFrame(rows)
     table = table[table["tokenizer"] == "word"].drop(columns=["tokenizer"])
@@ -117,21 +121,34 @@ def bengio_table(rows: list[dict]) -> pd.DataFrame:
     return table.assign(_order=order).sort_values(["_order", "window"]).drop(columns="_order")
 
 
+def record(row: dict) -> pd.DataFrame:
+    """Put one recipe's scores into results/pretrained.csv, replacing its earlier row; rows in recipe order."""
+    old = pd.read_csv(RESULTS_CSV) if RESULTS_CSV.exists() else pd.DataFrame()
+    if len(old):
+        old = old[old["name"] != row["name"]]
+    table = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
+    order = {r.name: i for i, r in enumerate(recipes())}
+    table = table.sort_values("name", key=lambda names: names.map(order)).reset_index(drop=True)
+    RESULTS_CSV.parent.mkdir(exist_ok=True)
+    table.to_csv(RESULTS_CSV, index=False)
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", help="recipe names (default: all)")
-    parser.add_argument("--steps", type=int, help="override every recipe's step budget (for a quick try)")
+    parser.add_argument("--steps", type=int, help="override every recipe's step budget (a short try: nothing is "
+                                                  "written)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     chosen = [r for r in recipes() if not args.only or r.name in args.only]
     if not chosen:
         parser.error(f"no recipe named {args.only}; choose from {', '.join(r.name for r in recipes())}")
-    rows = [make(r, args.steps, save=args.steps is None) for r in chosen]  # a short try never replaces one
-    if not args.only and args.steps is None:
-        table = bengio_table(rows)
-        (ROOT / "results").mkdir(exist_ok=True)
-        table.to_csv(BENGIO_CSV, index=False)
-        print(table.to_string(index=False))
+    for recipe in chosen:
+        row = make(recipe, args.steps, save=args.steps is None)  # a short try never replaces a model
+        if args.steps is None:
+            table = record(row)
+    if args.steps is None:
+        print(table.drop(columns=["tokenizer"]).to_string(index=False))
     return 0
 
 

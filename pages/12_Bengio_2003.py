@@ -1,8 +1,8 @@
 """Bengio et al. (2003) against the recurrence (Reproductions): the fixed-window language model for n = 1…6
 beside the Elman, LSTM and GRU models, all trained the same way on Shakespeare.
 
-The page shows results/bengio2003.csv, written by `make pretrained` with the same code that made the shipped
-models; the button retrains every model here for a few steps (a quick, rougher version of the same table).
+The page shows the word-level rows of results/pretrained.csv, written by `make pretrained` with the same code that
+made the shipped models; the button retrains every model here for a few steps (a quick, rougher version).
 """
 
 import time
@@ -20,7 +20,7 @@ COLUMNS = {"model": "model", "parameters": "parameters", "valid_perplexity": "va
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def cached(modified: float) -> pd.DataFrame:  # modified: a rewritten file is read again
-    return pd.read_csv(pretrained.BENGIO_CSV)
+    return pretrained.bengio_table(pd.read_csv(pretrained.RESULTS_CSV))
 
 
 def named(table: pd.DataFrame) -> pd.DataFrame:
@@ -89,13 +89,13 @@ def main() -> None:
     if mine is not None:
         steps = pretrained.QUICK_STEPS
         table, source = mine, f"retrained here for {steps} steps each (a quick version: not converged)"
-    elif pretrained.BENGIO_CSV.exists():
-        table = cached(pretrained.BENGIO_CSV.stat().st_mtime)
-        source = f"cached in results/{pretrained.BENGIO_CSV.name}, made by `make pretrained`"
+    elif pretrained.RESULTS_CSV.exists():
+        table = cached(pretrained.RESULTS_CSV.stat().st_mtime)
+        source = f"cached in results/{pretrained.RESULTS_CSV.name}, made by `make pretrained`"
     else:
         with left:
             st.info("No table yet: `make pretrained` trains every model (about an hour on two cores) and writes "
-                    "results/bengio2003.csv; the button trains a quick version here.")
+                    "results/pretrained.csv; the button trains a quick version here.")
         return
     with left:
         render.chart(window_vs_recurrence(table), lambda: named(table), "bengio 2003 window against recurrence",

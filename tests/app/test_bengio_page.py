@@ -36,7 +36,7 @@ def test_the_figure_plots_the_table_as_given():
 
 
 def test_the_page_shows_the_cached_table_and_what_it_says():
-    cached = pd.read_csv(pretrained.BENGIO_CSV)
+    cached = pretrained.bengio_table(pd.read_csv(pretrained.RESULTS_CSV))
     at = run_page(PAGE)
     assert not at.exception, at.exception[0].message
     (fig,) = plotly_figures(at)
@@ -48,7 +48,7 @@ def test_the_page_shows_the_cached_table_and_what_it_says():
     best = windows.loc[windows["valid_perplexity"].idxmin()]
     text = " ".join(m.value for m in at.markdown)
     assert f"The best fixed window is n = {int(best['window'])}, at perplexity {best['valid_perplexity']:.1f}" in text
-    assert any("cached in results/bengio2003.csv" in c.value for c in at.caption)
+    assert any("cached in results/pretrained.csv" in c.value for c in at.caption)
     assert len(at.download_button) == 2
 
 
@@ -66,7 +66,7 @@ def test_a_quick_retrain_replaces_the_table_here(monkeypatch):
 
 
 def test_a_missing_table_is_explained(monkeypatch, tmp_path):
-    monkeypatch.setattr(pretrained, "BENGIO_CSV", tmp_path / "bengio2003.csv")
+    monkeypatch.setattr(pretrained, "RESULTS_CSV", tmp_path / "pretrained.csv")
     at = run_page(PAGE)
     assert not at.exception, at.exception[0].message
     assert "make pretrained" in at.info[0].value and not plotly_figures(at)
