@@ -15,6 +15,7 @@ from core import ModelConfig, checkpoint
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "models"
 UNTRAINED = "untrained"
+DEFAULT = "elman-word"  # what a newcomer sees first: a trained Elman network that reads words
 ARCH_NAMES = {"elman": "Elman", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window"}
 TOKEN_NAMES = {"word": "words", "char": "characters"}
 

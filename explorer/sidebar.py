@@ -42,7 +42,8 @@ def trained_models() -> dict[str, catalogue.Entry]:
 def _model_setting() -> settings.Setting:
     """Which network the pages show; the options include this session's own models, so it is built per run."""
     options = [*trained_models(), catalogue.UNTRAINED]
-    default = next(iter(state.pretrained()), catalogue.UNTRAINED)
+    shipped = state.pretrained()
+    default = catalogue.DEFAULT if catalogue.DEFAULT in shipped else next(iter(shipped), catalogue.UNTRAINED)
     return settings.Setting("model", default, settings.choice(options))
 
 

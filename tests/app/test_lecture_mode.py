@@ -10,23 +10,15 @@ from functools import cache
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import lecture_path, navigation
+from explorer import lecture_path
 from explorer.lecture_path import STEP_KEY, STEPS, TRAINED, UNTRAINED
 from tests.app.conftest import ROOT
 from tests.explorer.test_lecture_path import page_settings, shared_settings
 
 PAGE = "pages/0_Lecture_mode.py"
-SPEC = navigation.PageSpec(PAGE, "Lecture mode", "lecture", ":material/school:")
 N = len(STEPS)
 H = "16"  # small networks: the walk opens every page
 CONCRETE = ("step", "bt", "bs")  # their pages replace the default (-1) by the position it stands for
-
-
-@pytest.fixture(autouse=True)
-def lecture_in_navigation(monkeypatch):
-    """app.py builds st.navigation from navigation.PAGES at every run; list the page there until it is."""
-    if not any(p.path == PAGE for p in navigation.PAGES):
-        monkeypatch.setattr(navigation, "PAGES", [SPEC, *navigation.PAGES])
 
 
 def open_lecture(query: dict | None = None) -> AppTest:

@@ -14,7 +14,7 @@ PAGES = ["pages/1_Unroll.py", "pages/2_Hidden_states.py", "pages/3_Gradients_thr
 
 def open_page(path: str, query: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update({"hidden": "16", **(query or {})})
+    at.query_params.update({"model": "untrained", "hidden": "16", **(query or {})})  # the vanishing-gradient lab
     at.run()
     if path != PAGES[0]:
         at.switch_page(path).run()

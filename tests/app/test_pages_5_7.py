@@ -21,7 +21,7 @@ def open_page(path: str, query: dict | None = None) -> AppTest:
     """The whole app, landing on an empty text (the Unroll page then returns at once instead of drawing the
     passage), switched to `path` and given the dancing passage: only the page under test computes."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update({"hidden": str(H), "preset": "custom", "text": "", **(query or {})})
+    at.query_params.update({"model": "untrained", "hidden": str(H), "preset": "custom", "text": "", **(query or {})})
     at.run()
     at.switch_page(path).run()
     return at.selectbox(key="w.preset").set_value("dancing").run()
