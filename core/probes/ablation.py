@@ -101,10 +101,10 @@ def ablation(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tens
     parts = [_variants(x, kind, unk, permutations, gen) for kind in interventions]
     xs = torch.cat([x[None], *(p[0] for p in parts)])  # the intact context first: the baseline
     lengths = torch.cat([torch.tensor([t]), *(p[1] for p in parts)])
-    with torch.no_grad():
-        z, _ = model.run(xs)  # (B, t, V)
+    with torch.no_grad():  # the readout only where it is read: (B, t, V) logits would take a gigabyte at V = 3000
+        output = model.core.run(xs).output[torch.arange(len(xs)), (lengths - 1).clamp(min=0)]  # (B, D*H)
+        last = output @ model.W_zh.to(dtype).T + model.b_z.to(dtype)  # (B, V): each row's own last output
     readable = lengths >= 1
-    last = z[torch.arange(len(xs)), (lengths - 1).clamp(min=0)]  # (B, V): each row's own last output
     logp = torch.log_softmax(last, dim=-1)[:, ids[t]].where(readable, torch.nan)  # (B,)
     baseline = float(logp[0])
     rows, start = [], 1
