@@ -104,6 +104,9 @@ def load(source: bytes | str | Path, max_bytes: int = MAX_BYTES) -> Checkpoint:
         raise CheckpointError(f"checkpoint format version {info.get('version')!r} is not supported "
                               f"(this app reads version {VERSION})")
     config, vocab, meta = _config(info), _vocab(info), _json(info, "meta", dict)
+    for key in ("valid_perplexity", "valid_accuracy"):  # the app shows these as numbers
+        if meta.get(key) is not None and (isinstance(meta[key], bool) or not isinstance(meta[key], int | float)):
+            raise CheckpointError(f"the checkpoint's '{key}' metadata should be a number, not {meta[key]!r:.40}")
     try:
         tensors = load_tensors(data)
     except (SafetensorError, ValueError, RuntimeError) as e:
@@ -145,7 +148,10 @@ def _read(source: bytes | str | Path, max_bytes: int) -> bytes:
 
 def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise CheckpointError(f"the file is {_mb(size)}, larger than the {_mb(max_bytes)} a checkpoint may have")
+        shown = (_mb(size), _mb(max_bytes))
+        if shown[0] == shown[1]:  # "256.0 MB, larger than the 256.0 MB": give the bytes
+            shown = (f"{size:,} bytes", f"{max_bytes:,} bytes")
+        raise CheckpointError(f"the file is {shown[0]}, larger than the {shown[1]} a checkpoint may have")
 
 
 def _mb(size: int) -> str:

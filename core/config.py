@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
+from numbers import Integral, Real
 
 ARCHS = ("elman", "lstm", "gru", "window")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 INITS = ("gaussian", "orthogonal", "identity")
 COMBINES = ("concat", "mean", "max")
 TOKENIZERS = ("word", "char")
+SEEDS = (-(2**63), 2**64 - 1)  # what torch.manual_seed accepts
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,22 @@ class ModelConfig:
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not one of {', '.join(allowed)}")
-        for name in ("embed_dim", "hidden_size", "num_layers", "window"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if not self.w_hh_scale >= 0:
-            raise ValueError(f"w_hh_scale must be a non-negative number, got {self.w_hh_scale}")
-        if not self.spectral_radius >= 0:  # also rejects NaN
-            raise ValueError(f"spectral_radius must be a non-negative number, got {self.spectral_radius}")
+        for name in ("embed_dim", "hidden_size", "num_layers", "window", "seed"):  # 2.0 or "2" would fail later
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Integral):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+            if name != "seed" and value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
+            if type(value) is not int:  # numpy's: torch's seeding and JSON want a Python int
+                object.__setattr__(self, name, int(value))
+        if not SEEDS[0] <= self.seed <= SEEDS[1]:
+            raise ValueError(f"seed must lie in {SEEDS[0]}..{SEEDS[1]}, got {self.seed}")
+        for name in ("w_hh_scale", "spectral_radius"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < math.inf:  # NaN fails too
+                raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
+            if not isinstance(value, int | float):
+                object.__setattr__(self, name, float(value))
 
     @property
     def num_directions(self) -> int:

@@ -111,6 +111,7 @@ def hashed_vector(token: str, dim: int, seed: int = 0) -> torch.Tensor:
 
     Python's hash() changes between runs, so the seed comes from BLAKE2 of the (lower-cased) word.
     """
-    digest = hashlib.blake2b(f"{seed}\x00{token.lower()}".encode(), digest_size=8).digest()
+    key = f"{seed}\x00{token.lower()}".encode("utf-8", "surrogatepass")  # lone surrogates hash too
+    digest = hashlib.blake2b(key, digest_size=8).digest()
     gen = torch.Generator().manual_seed(int.from_bytes(digest, "little") & ((1 << 63) - 1))
     return torch.randn(dim, generator=gen)  # (I,)

@@ -55,6 +55,8 @@ def step_factors(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direct
     """The factors of one layer and direction, in reading order (right to left for direction=1)."""
     if not isinstance(rnn, ElmanRNN):
         raise TypeError("the diag(f'(u)) W_hh chain belongs to the Elman network; use autograd for LSTM/GRU")
+    if x.dim() == 0 or x.numel() == 0 or x.shape[-1] != rnn.input_size:
+        raise ValueError(f"x must hold one or more input vectors of size {rnn.input_size}, got shape {tuple(x.shape)}")
     with torch.no_grad():
         res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
         fprime = res.records[f"l{layer}.{('fwd', 'bwd')[direction]}.fprime"][0]  # (T, H)

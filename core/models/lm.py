@@ -40,9 +40,17 @@ class LanguageModel(nn.Module):
 
     def tokens_and_ids(self, text_or_ids: str | Sequence[int] | torch.Tensor) -> tuple[list[str], torch.Tensor]:
         if isinstance(text_or_ids, str):
+            try:
+                text_or_ids.encode("utf-8")
+            except UnicodeEncodeError as err:  # Python strings may hold lone surrogates; no file or browser can
+                raise ValueError(f"the text holds {text_or_ids[err.start]!r} at position {err.start}, half of a "
+                                 "UTF-16 surrogate pair and not a character: pass valid Unicode text") from None
             tokens = self.tokenizer.tokenize(text_or_ids)
             return tokens, self.vocab.encode(tokens)
-        ids = torch.as_tensor(text_or_ids, dtype=torch.long).reshape(-1)
+        try:
+            ids = torch.as_tensor(text_or_ids, dtype=torch.long).reshape(-1)
+        except (TypeError, ValueError, RuntimeError, OverflowError):  # None, 2**70, ragged lists, ...
+            raise ValueError(f"expected a text or token ids in 0..{len(self.vocab) - 1}") from None
         if len(ids) and (ids.min() < 0 or ids.max() >= len(self.vocab)):
             raise ValueError(f"token ids must lie in 0..{len(self.vocab) - 1}")
         return self.vocab.decode(ids), ids
