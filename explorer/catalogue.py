@@ -7,6 +7,7 @@ resource cache; which models a session *lists* is kept in that session alone.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ DEFAULT = "elman-word"  # what a newcomer sees first: a trained Elman network th
 ARCH_NAMES = {"elman": "Elman", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window"}
 TOKEN_NAMES = {"word": "words", "char": "characters"}
 
+MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~]")  # characters Markdown would read as formatting
 _SOURCES: dict[str, Path | bytes] = {}  # digest -> checkpoint file or its bytes
 _LOCK = threading.Lock()
 
@@ -37,8 +39,8 @@ class Entry:
         """One line for the sidebar: what was trained on what, and how well it does."""
         c = self.config
         parts = [f"{ARCH_NAMES[c.arch]}, H = {c.hidden_size}"]
-        if corpus := self.meta.get("corpus"):
-            parts.append(f"trained on {corpus}")
+        if corpus := self.meta.get("corpus"):  # from the file: shown as written, never as Markdown
+            parts.append("trained on " + MARKDOWN.sub(r"\\\g<0>", str(corpus)[:80]))
         if (ppl := self.meta.get("valid_perplexity")) is not None:
             parts.append(f"validation perplexity {float(ppl):.1f}")
         if (acc := self.meta.get("valid_accuracy")) is not None:

@@ -62,6 +62,14 @@ def failure(err: Exception) -> None:
     st.error(str(err), icon=":material/error:")
 
 
+def overflow_notice(*traces: Trace) -> None:
+    """Say why values read inf or NaN when a network has exploded (the charts draw them with their own markers)."""
+    if not all(trace.finite for trace in traces):
+        st.warning("The network has overflowed: some hidden states are inf or NaN, and so is every gradient that "
+                   "passes through them. The charts mark those values (overflow, NaN) instead of leaving them out. "
+                   "Lower the spectral radius, or pick tanh, whose outputs stay within ±1.", icon=":material/warning:")
+
+
 def trace_or_message(config: ModelConfig, text: str, purpose: str) -> Trace | None:
     """The unrolled text, or None after telling the user why there is none (empty text, refused input)."""
     if not text.strip():

@@ -24,6 +24,7 @@ class Setting:
     default: Any
     parse: Callable[[str], Any]  # raises ValueError with a user-facing reason
     in_url: bool = True
+    url_limit: int | None = None  # longer values stay in the session but are left out of the link
 
     def encode(self, value) -> str:
         if isinstance(value, bool):
@@ -31,12 +32,19 @@ class Setting:
         return str(value)
 
 
+def shown(raw: str, limit: int = 40) -> str:
+    """A value from the link as a Markdown code span: shortened, on one line, and never read as Markdown (a
+    hand-made link could otherwise put its own links, images or formatting into the app's message)."""
+    raw = " ".join(raw.split()).replace("`", "'")
+    return f"`{raw if len(raw) <= limit else raw[: limit - 1] + '…'}`" if raw else "an empty value"
+
+
 def integer(lo: int, hi: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         try:
             value = int(float(raw))
         except (ValueError, OverflowError):  # int(float("inf")) overflows
-            raise ValueError(f"'{raw}' is not a whole number") from None
+            raise ValueError(f"{shown(raw)} is not a whole number") from None
         if not lo <= value <= hi:
             raise ValueError(f"{value} is outside {lo}..{hi}")
         return value
@@ -48,9 +56,9 @@ def number(lo: float, hi: float) -> Callable[[str], float]:
         try:
             value = float(raw)
         except ValueError:
-            raise ValueError(f"'{raw}' is not a number") from None
+            raise ValueError(f"{shown(raw)} is not a number") from None
         if not lo <= value <= hi:  # also refuses nan
-            raise ValueError(f"{raw} is outside {lo}..{hi}")
+            raise ValueError(f"{value} is outside {lo}..{hi}")
         return value
     return parse
 
@@ -60,7 +68,7 @@ def choice(options: Sequence[Any]) -> Callable[[str], Any]:
         for option in options:
             if str(option) == raw:
                 return option
-        raise ValueError(f"'{raw}' is not one of {', '.join(map(str, options))}")
+        raise ValueError(f"{shown(raw)} is not one of {', '.join(map(str, options))}")
     return parse
 
 
@@ -69,7 +77,7 @@ def flag(raw: str) -> bool:
         return True
     if raw.lower() in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"'{raw}' is not on/off")
+    raise ValueError(f"{shown(raw)} is not on/off")
 
 
 def text(limit: int) -> Callable[[str], str]:
@@ -142,6 +150,8 @@ def publish() -> None:
     for key, setting in registered.items():
         value = st.session_state[key]
         if setting.in_url and value != setting.default:
-            wanted[key] = setting.encode(value)
+            encoded = setting.encode(value)
+            if setting.url_limit is None or len(encoded) <= setting.url_limit:
+                wanted[key] = encoded
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

@@ -12,7 +12,7 @@ from .state import MAX_TOKENS
 
 URL_TEXT_LIMIT = 1500  # longer texts stay in the session but not in the link
 PRESET = settings.Setting("preset", "dancing", settings.choice([p.key for p in PRESETS] + [CUSTOM]))
-TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT))
+TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT), url_limit=URL_TEXT_LIMIT)
 
 
 def _choose_preset() -> None:

@@ -32,7 +32,9 @@ def named(table: pd.DataFrame) -> pd.DataFrame:
 
 def findings(table: pd.DataFrame) -> str:
     """What this table shows, in words, from its own numbers."""
-    windows = table[table["arch"] == "window"].sort_values("window")
+    windows = table[table["arch"] == "window"].dropna(subset=["valid_perplexity"]).sort_values("window")
+    if windows.empty:  # `make pretrained` writes each row as it finishes: the window models may not be there yet
+        return "- No fixed-window model in this table yet: `make pretrained` adds each model's row when it finishes."
     best = windows.loc[windows["valid_perplexity"].idxmin()]
     lines = [f"The best fixed window is n = {int(best['window'])}, at perplexity {best['valid_perplexity']:.1f} "
              f"with {int(best['parameters']):,} parameters; each extra word of window adds "

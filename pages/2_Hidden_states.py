@@ -6,7 +6,8 @@ import streamlit as st
 from core import lecture
 from explorer import charts, render, settings, sidebar, state, text_input
 
-OTHER = settings.Setting("other", lecture.CAT_SAT + " mat", settings.text(text_input.URL_TEXT_LIMIT))
+OTHER = settings.Setting("other", lecture.CAT_SAT + " mat", settings.text(text_input.URL_TEXT_LIMIT),
+                         url_limit=text_input.URL_TEXT_LIMIT)
 
 
 def main() -> None:

@@ -181,6 +181,7 @@ def main() -> None:
     if T < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
         return
+    render.overflow_notice(trace)
 
     analysis(config, text, tokens)
     all_pairs(config, text, tokens)

@@ -25,7 +25,9 @@ def reach(frames: dict[str, pd.DataFrame], target: int) -> None:
     """How many earlier words can move the prediction at all, per model: the claim the chart makes, in numbers."""
     cols = st.columns(len(frames))
     for col, (model, frame) in zip(cols, frames.items()):
-        col.metric(f"{model}: words that reach the prediction", f"{int((frame.grad_norm > 0).sum())} of {target}")
+        unknown = int(frame.grad_norm.isna().sum())  # NaN > 0 is False: an overflowed gradient is not "no reach"
+        col.metric(f"{model}: words that reach the prediction", f"{int((frame.grad_norm > 0).sum())} of {target}"
+                   + (f" ({unknown} NaN)" if unknown else ""))
 
 
 def influence(rnn, window, text: str, target: int) -> None:
@@ -79,6 +81,7 @@ def main() -> None:
     if len(tokens) < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
         return
+    render.overflow_notice(trace)
     left, right = st.columns([1, 1])
     n = pick_window(left)
     target = choose_target(tokens, TARGET, right)

@@ -125,6 +125,7 @@ def main() -> None:
     trace = render.trace_or_message(cfg, text, "run the deeper network on it")
     if trace is None:
         return
+    render.overflow_notice(trace)
     sizes(cfg, trace)
 
     st.subheader("Hidden states, layer by layer", anchor=False)

@@ -95,6 +95,7 @@ def main() -> None:
         render.failure(err)
         return
     tokens = traces["LSTM"].tokens
+    render.overflow_notice(*traces.values())
     if config.weights:
         st.caption("All three: " + "; ".join(f"{name} {sidebar.describe(cfg)}, H = {cfg.hidden_size}"
                                             for name, cfg in configs.items()) + ".")

@@ -77,7 +77,8 @@ def data_controls() -> tuple[str, str | None, str]:
                 render.failure(err)
             else:
                 upload, name = decoded.text, file.name
-                st.caption(f"{len(upload.split()):,} words read as {decoded.encoding}. {decoded.note}".strip())
+                words = len(upload.split())
+                st.caption(f"{words:,} word{'s' * (words != 1)} read as {decoded.encoding}. {decoded.note}".strip())
     return dataset, upload, name
 
 
