@@ -14,6 +14,7 @@ perplexities can be compared; each checkpoint records its recipe, timings and sc
 from __future__ import annotations
 
 import argparse
+import fcntl
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -122,15 +123,20 @@ def bengio_table(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
 
 
 def record(row: dict) -> pd.DataFrame:
-    """Put one recipe's scores into results/pretrained.csv, replacing its earlier row; rows in recipe order."""
-    old = pd.read_csv(RESULTS_CSV) if RESULTS_CSV.exists() else pd.DataFrame()
-    if len(old):
-        old = old[old["name"] != row["name"]]
-    table = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
-    order = {r.name: i for i, r in enumerate(recipes())}
-    table = table.sort_values("name", key=lambda names: names.map(order)).reset_index(drop=True)
+    """Put one recipe's scores into results/pretrained.csv, replacing its earlier row; rows in recipe order.
+
+    Locked, so that runs of different recipes in parallel processes (--only) never lose each other's rows.
+    """
     RESULTS_CSV.parent.mkdir(exist_ok=True)
-    table.to_csv(RESULTS_CSV, index=False)
+    with open(RESULTS_CSV.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        old = pd.read_csv(RESULTS_CSV) if RESULTS_CSV.exists() else pd.DataFrame()
+        if len(old):
+            old = old[old["name"] != row["name"]]
+        table = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
+        order = {r.name: i for i, r in enumerate(recipes())}
+        table = table.sort_values("name", key=lambda names: names.map(order)).reset_index(drop=True)
+        table.to_csv(RESULTS_CSV, index=False)
     return table
 
 
