@@ -25,19 +25,16 @@ def build_model(config: ModelConfig, vocab: Vocab | None = None) -> LanguageMode
     """A language model for `config`, in eval mode; the same config and vocab always give the same weights."""
     vocab = vocab or lecture_vocab(config.tokenizer)
     input_size = len(vocab) if config.one_hot else config.embed_dim
-    with torch.random.fork_rng():
-        torch.manual_seed(config.seed)
-        seed = config.seed
-        if config.arch == "elman":
-            core = ElmanRNN(input_size, config.hidden_size, config.num_layers, config.activation,
-                            config.bidirectional, config.combine, config.init, config.spectral_radius, seed)
-        elif config.arch in ("lstm", "gru"):
-            cls = LSTM if config.arch == "lstm" else GRU
-            core = cls(input_size, config.hidden_size, config.num_layers, config.bidirectional, config.combine,
-                       seed)
-        else:
-            core = WindowCore(input_size, config.hidden_size, config.window, seed)
-        model = LanguageModel(config, vocab, core)
+    seed = config.seed  # every draw below comes from generators seeded with it: nothing global is touched
+    if config.arch == "elman":
+        core = ElmanRNN(input_size, config.hidden_size, config.num_layers, config.activation,
+                        config.bidirectional, config.combine, config.init, config.spectral_radius, seed)
+    elif config.arch in ("lstm", "gru"):
+        cls = LSTM if config.arch == "lstm" else GRU
+        core = cls(input_size, config.hidden_size, config.num_layers, config.bidirectional, config.combine, seed)
+    else:
+        core = WindowCore(input_size, config.hidden_size, config.window, seed)
+    model = LanguageModel(config, vocab, core)
     return scale_w_hh(model, config.w_hh_scale).eval()
 
 

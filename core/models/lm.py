@@ -30,8 +30,14 @@ class LanguageModel(nn.Module):
         self.config, self.vocab, self.core = config, vocab, core
         self.tokenizer = get_tokenizer(config.tokenizer)
         V = len(vocab)
+        # A generator of its own, never torch's global one: sessions build models in parallel threads, and
+        # global draws interleaved between them would hand one model another's numbers.
+        gen = torch.Generator().manual_seed(config.seed)
         self.embedding = None if config.one_hot else nn.Embedding(V, config.embed_dim)
-        self.W_zh = nn.Parameter(uniform((V, core.output_size), core.output_size**-0.5, None))  # (V, O)
+        if self.embedding is not None:
+            with torch.no_grad():
+                nn.init.normal_(self.embedding.weight, generator=gen)
+        self.W_zh = nn.Parameter(uniform((V, core.output_size), core.output_size**-0.5, gen))  # (V, O)
         self.b_z = nn.Parameter(torch.zeros(V))  # (V,)
 
     @property

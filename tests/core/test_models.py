@@ -110,3 +110,17 @@ def test_config_rejects_nonsense():
         ModelConfig(hidden_size=0)
     with pytest.raises(ValueError, match="spectral_radius"):
         ModelConfig(spectral_radius=float("nan"))
+
+
+def test_models_built_in_parallel_threads_get_their_own_seeded_weights():
+    """Streamlit builds each session's model in that session's thread: no draw may come from a shared RNG."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    configs = [ModelConfig(arch=arch, hidden_size=h, seed=s) for arch in ("elman", "lstm", "gru", "window")
+               for h in (8, 32) for s in (0, 1)] * 3
+    expected = {c: build_model(c).state_dict() for c in configs}
+    with ThreadPoolExecutor(8) as pool:
+        built = list(pool.map(build_model, configs))
+    for config, model in zip(configs, built):
+        for name, value in model.state_dict().items():
+            assert torch.equal(value, expected[config][name]), (config, name)
