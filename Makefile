@@ -37,7 +37,7 @@ screenshots: $(STAMP)
 
 # Retrain the shipped models (models/*.safetensors) and their scores (results/pretrained.csv,
 # whose word-level rows are Bengio et al.'s 2003 comparison):
-# about half an hour on two cores. Same code, same seeds, same numbers.
+# under an hour on two quiet cores. Same code, same seeds, one thread: the same numbers.
 pretrained: $(STAMP)
 	$(VENV)/bin/python -m core.pretrained
 

@@ -1,6 +1,6 @@
 """The pretrained models shipped in models/, and Bengio et al.'s (2003) window sweep, made by one command.
 
-    python -m core.pretrained              # every model (`make pretrained`), about half an hour on two cores
+    python -m core.pretrained              # every model (`make pretrained`), under an hour on two cores
     python -m core.pretrained --only window3-word             # one model again (its row is replaced)
     python -m core.pretrained --only elman-word --steps 50   # a short try of one recipe (nothing is written)
 
