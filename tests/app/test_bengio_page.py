@@ -4,6 +4,7 @@ that replaces the table for this session only, and a message when no table exist
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from core import pretrained
@@ -40,6 +41,7 @@ def test_the_page_shows_the_cached_table_and_what_it_says():
     at = run_page(PAGE)
     assert not at.exception, at.exception[0].message
     (fig,) = plotly_figures(at)
+    fig = spec(go.Figure(fig))  # plotly's binary arrays back to lists
     windows = cached[cached["arch"] == "window"].sort_values("window")
     assert trace(fig, "fixed window (Bengio 2003)")["y"] == pytest.approx(windows["valid_perplexity"].tolist())
     assert list(windows["window"]) == [1, 2, 3, 4, 5, 6]
