@@ -40,12 +40,17 @@ class Entry:
         c = self.config
         parts = [f"{ARCH_NAMES[c.arch]}, H = {c.hidden_size}"]
         if corpus := self.meta.get("corpus"):  # from the file: shown as written, never as Markdown
-            parts.append("trained on " + MARKDOWN.sub(r"\\\g<0>", str(corpus)[:80]))
+            parts.append(f"trained on {plain(str(corpus)[:80])}")
         if (ppl := self.meta.get("valid_perplexity")) is not None:
             parts.append(f"validation perplexity {float(ppl):.1f}")
         if (acc := self.meta.get("valid_accuracy")) is not None:
             parts.append(f"validation accuracy {float(acc):.0%}")
         return "; ".join(parts)
+
+
+def plain(text: str) -> str:
+    """Text from a file, escaped so that Markdown shows it as written (no links, images or formatting)."""
+    return MARKDOWN.sub(r"\\\g<0>", text)
 
 
 def register(data: Path | bytes) -> checkpoint.Checkpoint:

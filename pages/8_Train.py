@@ -211,7 +211,8 @@ def saved_models() -> None:
         for i, item in enumerate(found[:50]):
             left, right = st.columns([5, 1])
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.modified))
-            left.markdown(f"**{item.meta.get('label', item.path.stem)}** · {when} · {item.status}",
+            label = catalogue.plain(str(item.meta.get("label", item.path.stem)))
+            left.markdown(f"**{label}** · {when} · {catalogue.plain(item.status)}",
                           help=str(item.path))
             if not item.error and right.button("Open", key=f"tr.saved.{i}", icon=":material/folder_open:"):
                 try:
