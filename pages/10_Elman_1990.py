@@ -7,17 +7,15 @@ By default the page shows the tables cached under results/ (written by `python -
 
 import math
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core.reproductions import elman1990 as e90
-from explorer import render, settings
+from explorer import render, results, settings
 from explorer.charts import elman1990 as charts
 from explorer.charts.style import fmt
 
-RESULTS = Path(__file__).resolve().parents[1] / "results"
 MEASURE = settings.Setting("e90.measure", "squared_error", settings.choice(tuple(charts.MEASURES)))
 METHOD = settings.Setting("e90.method", "ward", settings.choice(e90.METHODS))
 SECTION = {"xor": "temporal XOR", "letters": "letter sequences", "words": "word boundaries",
@@ -25,19 +23,12 @@ SECTION = {"xor": "temporal XOR", "letters": "letter sequences", "words": "word 
 SHOWN = {"letters": 45, "words": 60}  # test letters drawn: enough for a dozen consonant runs, or a few sentences
 
 
-@st.cache_data(show_spinner=False)
-def _read(path: str, modified: float) -> pd.DataFrame:  # modified: a rewritten file is read again
-    return pd.read_csv(path)
-
-
 def table(name: str) -> tuple[pd.DataFrame | None, str]:
     """This session's recomputed table if there is one, else the cached CSV; and where it came from."""
     if (mine := st.session_state.get(f"e90.{name}")) is not None:
         return mine
-    path = RESULTS / e90.FILES[name]
-    if not path.exists():
-        return None, ""
-    return _read(str(path), path.stat().st_mtime), f"cached in results/{e90.FILES[name]}"
+    frame = results.read(results.FOLDER / e90.FILES[name])
+    return (None, "") if frame is None else (frame, f"cached in results/{e90.FILES[name]}")
 
 
 def recompute(name: str) -> None:

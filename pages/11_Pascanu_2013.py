@@ -6,17 +6,15 @@ the buttons recompute them here, with the same code, at full or quick size.
 
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core.reproductions import pascanu2013 as p13
-from explorer import render, settings
+from explorer import render, results, settings
 from explorer.charts import pascanu as charts
 
-RESULTS = Path(__file__).resolve().parents[1] / "results"
 SIZE = settings.Setting("p13.size", "full", settings.choice(("full", "quick")))
 CONFIGS = {  # what each size computes: the cached tables are "full"
     "full": (p13.SweepConfig(), p13.ClipConfig()),
@@ -26,19 +24,12 @@ CONFIGS = {  # what each size computes: the cached tables are "full"
 SECTION = {"sweep": "the bound", "clipping": "clipping"}
 
 
-@st.cache_data(show_spinner=False)
-def _read(path: str, modified: float) -> pd.DataFrame:  # modified: a rewritten file is read again
-    return pd.read_csv(path)
-
-
 def table(name: str) -> tuple[pd.DataFrame | None, str]:
     """This session's recomputed table if there is one, else the cached CSV; and where it came from."""
     if (mine := st.session_state.get(f"p13.{name}")) is not None:
         return mine
-    path = RESULTS / p13.FILES[name]
-    if not path.exists():
-        return None, ""
-    return _read(str(path), path.stat().st_mtime), f"cached in results/{p13.FILES[name]} (full settings)"
+    frame = results.read(results.FOLDER / p13.FILES[name])
+    return (None, "") if frame is None else (frame, f"cached in results/{p13.FILES[name]} (full settings)")
 
 
 def recompute(name: str) -> None:

@@ -11,16 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from core import pretrained
-from explorer import render
+from explorer import render, results
 from explorer.charts.bengio import RECURRENT, window_vs_recurrence
 
 COLUMNS = {"model": "model", "parameters": "parameters", "valid_perplexity": "validation perplexity",
            "test_perplexity": "test perplexity", "steps": "steps", "seconds": "seconds"}
-
-
-@st.cache_data(max_entries=2, show_spinner=False)
-def cached(modified: float) -> pd.DataFrame:  # modified: a rewritten file is read again
-    return pretrained.bengio_table(pd.read_csv(pretrained.RESULTS_CSV))
 
 
 def named(table: pd.DataFrame) -> pd.DataFrame:
@@ -91,12 +86,12 @@ def main() -> None:
     if mine is not None:
         steps = pretrained.QUICK_STEPS
         table, source = mine, f"retrained here for {steps} steps each (a quick version: not converged)"
-    elif pretrained.RESULTS_CSV.exists():
-        table = cached(pretrained.RESULTS_CSV.stat().st_mtime)
+    elif (shipped := results.read(pretrained.RESULTS_CSV)) is not None:
+        table = pretrained.bengio_table(shipped)
         source = f"cached in results/{pretrained.RESULTS_CSV.name}, made by `make pretrained`"
     else:
         with left:
-            st.info("No table yet: `make pretrained` trains every model (about an hour on two cores) and writes "
+            st.info("No table yet: `make pretrained` trains every model (under an hour on two cores) and writes "
                     "results/pretrained.csv; the button trains a quick version here.")
         return
     with left:

@@ -5,17 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from core.probes import lag_sweep as ls
-from explorer import render
+from explorer import render, results
 from explorer.charts.probes import lag_sweep_figure
 
 HELD = 0.95  # mean test accuracy that counts as carrying the cue
 NEAR_CHANCE = 0.05  # within this of chance counts as guessing
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def cached_sweep(modified: float) -> pd.DataFrame:
-    """results/lag_sweep.csv, read again whenever the file changes (its modification time is the key)."""
-    return pd.read_csv(ls.RESULTS)
 
 
 def their_finding() -> None:
@@ -84,13 +78,13 @@ def main() -> None:
         "Reproducing Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*: can a recurrent network learn to "
         "use a clue that lies many steps back, and does the LSTM change the answer?"
     )
-    if not ls.RESULTS.exists():
+    frame = results.read(ls.RESULTS)
+    if frame is None:
         st.info("No lag sweep has been run yet: `python -m core.probes.lag_sweep --out results/lag_sweep.csv` "
                 "trains every network (3 to 15 minutes on two cores, depending on what else runs) and writes the "
                 "table this page shows.")
         their_finding()
         return
-    frame = cached_sweep(ls.RESULTS.stat().st_mtime)
     left, right = st.columns([3, 2], gap="large")
     with left:
         render.chart(lag_sweep_figure(frame.assign(arch=frame["model"])), frame, "long time lags sweep",

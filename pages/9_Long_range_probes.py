@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.probes import ablation, ablation_gradients
 from core.probes import lag_sweep as ls
-from explorer import render, settings, sidebar, state, text_input
+from explorer import render, results, settings, sidebar, state, text_input
 from explorer.charts.probes import ablation_figure, lag_sweep_figure
 from explorer.targets import choose_target, target_setting
 
@@ -26,18 +26,12 @@ def probe(config, text: str, target: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ablation(model, text, target), ablation_gradients(model, text, target)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def cached_sweep(modified: float) -> pd.DataFrame:
-    """results/lag_sweep.csv, read again whenever the file changes (its modification time is the key)."""
-    return pd.read_csv(ls.RESULTS)
-
-
 def sweep_or_none() -> pd.DataFrame | None:
-    if not ls.RESULTS.exists():
+    frame = results.read(ls.RESULTS)
+    if frame is None:
         st.info("No cached lag sweep yet: run `python -m core.probes.lag_sweep --out results/lag_sweep.csv` "
                 "(3 to 15 minutes on two cores, depending on what else runs), or train single runs below.")
-        return None
-    return cached_sweep(ls.RESULTS.stat().st_mtime)
+    return frame
 
 
 def explain() -> None:
