@@ -15,14 +15,15 @@ from explorer import render, results
 from explorer.charts.bengio import RECURRENT, window_vs_recurrence
 
 COLUMNS = {"model": "model", "parameters": "parameters", "valid_perplexity": "validation perplexity",
-           "test_perplexity": "test perplexity", "steps": "steps", "seconds": "seconds"}
+           "test_perplexity": "test perplexity", "steps": "steps", "seconds": "training seconds"}
 
 
 def named(table: pd.DataFrame) -> pd.DataFrame:
     """One readable row per model: "window n = 3", "Elman", ..."""
     names = [f"fixed window, n = {int(w)}" if a == "window" else RECURRENT[a]
              for a, w in zip(table["arch"], table["window"])]
-    return table.assign(model=names)[list(COLUMNS)].rename(columns=COLUMNS)
+    rounded = table.round({"valid_perplexity": 1, "test_perplexity": 1, "seconds": 0})
+    return rounded.assign(model=names)[list(COLUMNS)].rename(columns=COLUMNS)
 
 
 def findings(table: pd.DataFrame) -> str:

@@ -72,8 +72,10 @@ def show_step(model, trace, step: int) -> None:
         fig = charts.next_word_bars(words, probs[step].tolist(), history=history, highlight=nxt)
         render.chart(fig, pd.DataFrame({"word": words, "probability": probs[step].tolist()}),
                      "next word probabilities", key="u.next")
-        st.caption("softmax(z_t): the probability of each word coming next. An untrained network spreads it "
-                   "almost evenly; that is what “untrained” looks like.")
+        st.caption("softmax(z_t): the probability of each word coming next. " + (
+            "Trained on Shakespeare, the network puts its mass on words that fit what it has read; rare words all "
+            "share <unk>, so <unk> is often near the top." if trace.config.weights else
+            "An untrained network spreads it almost evenly; that is what “untrained” looks like."))
 
 
 def main() -> None:

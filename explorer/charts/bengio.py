@@ -36,8 +36,7 @@ def window_vs_recurrence(table: pd.DataFrame, height: int = 440) -> go.Figure:
                                      legendgroup=arch,
                                      hovertemplate=f"{esc(name)}: {column.replace('_', ' ')} "
                                                    f"{value:,.1f} at every n<extra></extra>"), 1, col)
-    fig.update_xaxes(title_text="context window n (words the fixed-window model sees)", tickmode="array",
-                     tickvals=ns)
+    fig.update_xaxes(title_text="window n (words)", tickmode="array", tickvals=ns)
     fig.update_yaxes(title_text="perplexity", row=1, col=1)
     fig.update_yaxes(title_text="parameters", rangemode="tozero", row=1, col=2)
     return base_layout(fig, "A wider window costs parameters; the recurrence does not", height,
