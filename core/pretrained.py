@@ -36,13 +36,22 @@ CORPUS_LABEL = "Shakespeare's plays"
 WORD_VOCAB = 3000  # the most frequent words; the rest (about 9% of the running text) read as <unk>
 CHAR_MIN_COUNT = 5  # characters rarer than this (stray symbols) read as <unk>
 WORD = ModelConfig(tokenizer="word", embed_dim=64, hidden_size=128, seed=0)
-CHAR = ModelConfig(tokenizer="char", embed_dim=16, hidden_size=128, seed=0)
-WORD_TRAIN = TrainConfig(steps=1200, batch_size=32, seq_len=48, optimizer="adam", lr=3e-3, clip=1.0,
-                         eval_every=300, seed=0)
-CHAR_TRAIN = TrainConfig(steps=1500, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, clip=1.0,
-                         eval_every=300, seed=0)
+CHAR = ModelConfig(tokenizer="char", embed_dim=32, hidden_size=256, seed=0)
+# The shipped Elman, LSTM and GRU models, one recipe per tokenizer: stateful truncated BPTT (the state is carried
+# from chunk to chunk of each stream, so the network learns to use more than one chunk of past), long chunks, a
+# cosine learning-rate schedule, and the best validated weights kept. The LSTM starts with its forget gates open.
+WORD_TRAIN = TrainConfig(steps=2000, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
+                         clip=1.0, eval_every=200, patience=3, seed=0)
+CHAR_TRAIN = TrainConfig(steps=2500, batch_size=64, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
+                         clip=1.0, eval_every=250, patience=3, seed=0)
+FORGET_BIAS = 1.0  # the LSTM's b_f at the start (Jozefowicz et al. 2015)
+# Bengio et al.'s (2003) comparison: every word model on one smaller, equal budget (the window models are slow).
+BENGIO_TRAIN = TrainConfig(steps=1200, batch_size=32, seq_len=48, optimizer="adam", lr=3e-3, clip=1.0,
+                           eval_every=300, seed=0)
 BENGIO_WINDOWS = range(1, 7)  # the fixed-window model's n, against the recurrent models
 RESULTS_CSV = ROOT / "results" / "pretrained.csv"
+SNAPSHOTS = ROOT / ".snapshots"  # where an interrupted `make pretrained` resumes from (not shipped)
+SNAPSHOT_EVERY = 100  # steps
 QUICK_STEPS = 60  # the Bengio page's "retrain here": a rough table in about a minute
 
 
@@ -52,15 +61,20 @@ class Recipe:
     model: ModelConfig
     train: TrainConfig
     shipped: bool = True  # False: trained only for the Bengio table, not written to models/
+    bengio: bool = False  # one of the rows of Bengio et al.'s comparison (equal budget)
+    forget_bias: float | None = None  # LSTM: b_f at the start; None = the uniform initialisation of every weight
 
 
 def recipes() -> list[Recipe]:
-    shipped = [Recipe(f"{arch}-{tok}", base.replace(arch=arch), cfg)
+    shipped = [Recipe(f"{arch}-{tok}", base.replace(arch=arch), cfg,
+                      forget_bias=FORGET_BIAS if arch == "lstm" else None)
                for tok, base, cfg in (("word", WORD, WORD_TRAIN), ("char", CHAR, CHAR_TRAIN))
                for arch in ("elman", "lstm", "gru")]
-    shipped.append(Recipe("window-word", WORD.replace(arch="window", window=5), WORD_TRAIN))
-    sweep = [Recipe(f"window{n}-word", WORD.replace(arch="window", window=n), WORD_TRAIN, shipped=False)
-             for n in BENGIO_WINDOWS if n != 5]
+    shipped.append(Recipe("window-word", WORD.replace(arch="window", window=5), BENGIO_TRAIN, bengio=True))
+    sweep = [Recipe(f"window{n}-word", WORD.replace(arch="window", window=n), BENGIO_TRAIN, shipped=False,
+                    bengio=True) for n in BENGIO_WINDOWS if n != 5]
+    sweep += [Recipe(f"{arch}-word-bengio", WORD.replace(arch=arch), BENGIO_TRAIN, shipped=False, bengio=True)
+              for arch in ("elman", "lstm", "gru")]
     return shipped + sweep
 
 
@@ -83,7 +97,13 @@ def make(recipe: Recipe, steps: int | None = None, log=print, save: bool = True)
     vocab, train_ids, valid_ids, test_ids = corpus_ids(recipe.model.tokenizer)
     cfg = recipe.train if steps is None else replace(recipe.train, steps=steps)
     model = build_model(recipe.model, vocab)
-    started = time.perf_counter()
+    if recipe.forget_bias is not None:
+        model.core.open_forget_gate(recipe.forget_bias)
+    snapshot = SNAPSHOTS / f"{recipe.name}.pt"
+    resume = torch.load(snapshot, weights_only=True) if save and steps is None and snapshot.exists() else None
+    if resume is not None:
+        log(f"  {recipe.name}: resuming from step {resume['log']['step']} ({snapshot})")
+    started = time.perf_counter() - (resume["rows"][-1]["elapsed"] if resume else 0.0)
 
     def report(p) -> None:
         if p.step % 100 == 0:
@@ -91,7 +111,13 @@ def make(recipe: Recipe, steps: int | None = None, log=print, save: bool = True)
             log(f"  {recipe.name} step {p.step}/{p.steps}: train loss {p.train_loss:.3f}{valid} "
                 f"({p.tokens_per_second:,.0f} tokens/s)")
 
-    result = train(model, StreamData(train_ids, valid_ids), cfg, on_progress=report)
+    def keep(snap: dict) -> None:  # written, then renamed: a kill mid-write leaves the previous snapshot
+        SNAPSHOTS.mkdir(exist_ok=True)
+        torch.save(snap, snapshot.with_suffix(".tmp"))
+        snapshot.with_suffix(".tmp").replace(snapshot)
+
+    result = train(model, StreamData(train_ids, valid_ids), cfg, on_progress=report,
+                   on_snapshot=keep if save and steps is None else None, snapshot_every=SNAPSHOT_EVERY, resume=resume)
     valid = evaluate(model, valid_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len)
     test = evaluate(model, test_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len)
     row = {"name": recipe.name, "arch": recipe.model.arch, "tokenizer": recipe.model.tokenizer,
@@ -101,23 +127,28 @@ def make(recipe: Recipe, steps: int | None = None, log=print, save: bool = True)
            "steps": int(result.history["step"].max()), "best_step": result.best_step, "stopped": result.reason,
            "seconds": round(time.perf_counter() - started, 1), "tokens_per_second": round(result.tokens_per_second)}
     if recipe.shipped and save:
-        meta = {**row, "corpus": CORPUS_LABEL, "train_config": cfg.to_dict(), "command": "make pretrained"}
+        meta = {**row, "corpus": CORPUS_LABEL, "train_config": cfg.to_dict(), "forget_bias": recipe.forget_bias,
+                "command": "make pretrained"}
         (ROOT / "models").mkdir(exist_ok=True)
         checkpoint.save(model, ROOT / "models" / f"{recipe.name}.safetensors", meta)
+    if save and steps is None:
+        snapshot.unlink(missing_ok=True)
     log(f"{recipe.name}: valid perplexity {valid.perplexity:.1f}, test {test.perplexity:.1f}, "
         f"{row['parameters']:,} parameters, {row['seconds']} s")
     return row
 
 
 def bengio_recipes() -> list[Recipe]:
-    """The word-level models of Bengio et al.'s comparison: the window for every n, and the recurrent ones."""
-    return [r for r in recipes() if r.model.tokenizer == "word"]
+    """The word-level models of Bengio et al.'s comparison: the window for every n, and the recurrent ones, all on
+    the same budget."""
+    return [r for r in recipes() if r.bengio]
 
 
 def bengio_table(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     """The word-level rows, in the order of the comparison (window n = 1..6, then Elman, LSTM, GRU)."""
     table = pd.DataFrame(rows)
-    table = table[table["tokenizer"] == "word"].drop(columns=["tokenizer"])
+    names = {r.name for r in recipes() if r.bengio}
+    table = table[table["name"].isin(names)].drop(columns=["tokenizer"])
     order = table["arch"].map({"window": 0, "elman": 1, "lstm": 2, "gru": 3})
     return table.assign(_order=order).sort_values(["_order", "window"]).drop(columns="_order")
 

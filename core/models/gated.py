@@ -72,6 +72,16 @@ class LSTM(_Gated):
     state_keys = ("h", "c")
     torch_class = nn.LSTM
 
+    def open_forget_gate(self, bias: float) -> None:
+        """Start every forget gate at b_f = bias (torch's gate order i, f, g, o: the second quarter of b_hx; b_hh's
+        share is zeroed). At b_f = 0 the gate starts near sigma(0) = 0.5 and the cell halves every step; a positive
+        bias lets it remember from the first update (Gers et al. 2000, Jozefowicz et al. 2015)."""
+        H = self.hidden_size
+        with torch.no_grad():
+            for cell in self.cells:
+                cell.b_hx[H:2 * H] = bias
+                cell.b_hh[H:2 * H] = 0.0
+
     def _scan(self, cell, x, state, reverse, delta, cut):
         W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
         a = x @ W_hx.T + b_hx  # (B, T, 4H)

@@ -85,17 +85,27 @@ class LanguageModel(nn.Module):
         LSTM, None for the fixed-window model (it has none). fused=True runs torch's C++ kernel on these same
         Parameters where one exists (Elman tanh/relu, LSTM, GRU; see models.fused), else the explicit loop.
         """
+        output, state = self.outputs(ids, h0, fused)
+        return self.readout(output), state  # (B, T, V)
+
+    def outputs(self, ids: torch.Tensor, h0=None, fused: bool = True):
+        """ids (B, T) -> the core's output (B, T, O) before the readout, and the final state (as forward).
+
+        Separate from forward so that a probe scoring only the last position need not pay the (B, T, V) readout.
+        """
         x = (nn.functional.one_hot(ids, len(self.vocab)).to(self.W_zh.dtype) if self.embedding is None
              else self.embedding(ids))  # (B, T, I)
         if not hasattr(self.core, "cells"):
-            return self.run(x)[0], None
+            return self.core.run(x).output, None
         kernel = self._fused_kernel() if fused else None
         if kernel is not None:
-            output, state = kernel(x, h0)
-        else:
-            res = self.core.run(x, h0)
-            output, state = res.output, (res.h_n if res.c_n is None else (res.h_n, res.c_n))
-        return nn.functional.linear(output, self.W_zh, self.b_z), state  # (B, T, V)
+            return kernel(x, h0)
+        res = self.core.run(x, h0)
+        return res.output, (res.h_n if res.c_n is None else (res.h_n, res.c_n))
+
+    def readout(self, output: torch.Tensor) -> torch.Tensor:
+        """z = W_zh h + b_z over the last axis of the core's output."""
+        return nn.functional.linear(output, self.W_zh, self.b_z)
 
     def _fused_kernel(self) -> FusedCore | None:
         """The cached kernel, rebuilt only when the core's Parameters were replaced or changed dtype."""

@@ -95,11 +95,7 @@ def build(variant: Variant, seed: int, task: SequenceTask, config: SweepConfig =
     model = build_model(ModelConfig(arch=variant.arch, hidden_size=config.hidden_size, embed_dim=config.embed_dim,
                                     seed=seed), task.vocab)
     if variant.forget_bias is not None:
-        H = config.hidden_size
-        with torch.no_grad():
-            for cell in model.core.cells:  # torch's gate order i, f, g, o: b_f is the second quarter of each bias
-                cell.b_hx[H:2 * H] = variant.forget_bias
-                cell.b_hh[H:2 * H] = 0.0
+        model.core.open_forget_gate(variant.forget_bias)
     return model
 
 

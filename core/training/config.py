@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class TrainConfig:
     truncate: int | None = None  # tBPTT chunk length K: the state crosses chunks detached; None = full BPTT
     optimizer: str = "adam"  # adam | sgd
     lr: float = 3e-3  # learning rate
+    lr_schedule: str = "constant"  # constant | cosine: lr falls to lr / 10 by the last step (bold early, fine late)
     momentum: float = 0.0  # SGD's momentum (Adam has its own moment estimates and ignores it)
     clip: float | None = None  # θ: if ||g|| > θ then g <- θ g / ||g|| over all grads (Pascanu et al. 2013); None = off
     weight_decay: float = 0.0  # L2 penalty added to every gradient (λ w): the lecture's way to keep W_hh small
@@ -35,6 +37,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and int(value) < 1:
                 raise ValueError(f"{name} must be at least 1 (or None), got {value}")
+        if self.lr_schedule not in SCHEDULES:
+            raise ValueError(f"lr_schedule={self.lr_schedule!r} is not one of {', '.join(SCHEDULES)}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer={self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         for name in ("lr", "momentum", "weight_decay"):

@@ -113,7 +113,9 @@ def evaluate(model: LanguageModel, data, *, batch_size: int = 32, seq_len: int =
 
 def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig = TrainConfig(), *,
           on_progress: Callable[[Progress], None] | None = None, stop: threading.Event | None = None,
-          probe: tuple[Sequence[int] | torch.Tensor | str, int] | None = None) -> TrainResult:
+          probe: tuple[Sequence[int] | torch.Tensor | str, int] | None = None,
+          on_snapshot: Callable[[dict], None] | None = None, snapshot_every: int = 0,
+          resume: dict | None = None) -> TrainResult:
     """Train `model` in place and leave it in eval mode; the same call always gives the same weights.
 
     Validates at step 0, every eval_every steps and at the end; with `probe=(ids, target)` records
@@ -122,6 +124,10 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
     max_seconds ("time"), `stop` being set ("stopped"), patience ("early stopping", and then, as whenever
     patience is set, the best validated weights are restored), or a non-finite loss or gradient ("diverged":
     that step is recorded but not applied).
+
+    Long runs can be interrupted and resumed: every `snapshot_every` steps `on_snapshot` receives a dict of
+    tensors and plain values (weights, optimizer, schedule, carried state, log); `resume=` that dict continues
+    the run exactly where it was, with the same weights at the end as an uninterrupted run.
     """
     check(data, len(model.vocab), config.batch_size)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -129,14 +135,21 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
         optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     else:
         optimizer = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(config))
     chunks = training_chunks(data, config.batch_size, config.seq_len, config.truncate,
                              torch.Generator().manual_seed(config.seed))
     log = _Log(model, data, config, probe)
+    state = None
+    if resume is not None:
+        if not isinstance(data, StreamData) or probe is not None:
+            raise ValueError("only language-model training on a stream, without a probe, can be resumed")
+        state = _restore(resume, model, optimizer, schedule, log, chunks)
     with torch.random.fork_rng():  # nothing global is drawn today; this keeps it so if a layer ever does
         torch.manual_seed(config.seed)
-        log.validate()
-        log.probe()
-        state, reason = None, "steps"
+        if resume is None:  # a resumed run was validated where its snapshot left off
+            log.validate()
+            log.probe()
+        reason = "steps"
         model.train()  # validation and probes switch to eval mode and back
         try:
             while True:
@@ -156,6 +169,7 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
                     log.train_seconds += time.perf_counter() - started
                     log.tokens += chunk.x.numel()
                     continue
+                schedule.step()
                 log.record(loss, norm, clipped, chunk.x.numel(), time.perf_counter() - started)
                 if not (math.isfinite(loss) and math.isfinite(norm)):
                     reason = "diverged"
@@ -168,6 +182,8 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
                     log.probe()
                 if on_progress is not None:
                     on_progress(log.progress())
+                if on_snapshot is not None and snapshot_every and log.step % snapshot_every == 0 and reason == "steps":
+                    on_snapshot(_snapshot(model, optimizer, schedule, log, state))
                 if reason != "steps":
                     break
             if reason != "stopped":
@@ -179,6 +195,41 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
             optimizer.zero_grad(set_to_none=True)
             model.eval()
     return TrainResult(pd.DataFrame(log.rows), log.probe_frame(), log.best_step, reason, log.tokens_per_second())
+
+
+def _schedule(config: TrainConfig) -> Callable[[int], float]:
+    """The learning rate's factor after `step` optimizer steps."""
+    if config.lr_schedule == "cosine":
+        return lambda step: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(step, config.steps) / config.steps))
+    return lambda step: 1.0
+
+
+_LOG_FIELDS = ("step", "tokens", "train_seconds", "smoothed", "weight", "best_loss", "best_step", "since_best",
+               "validated_at", "probed_at")
+
+
+def _snapshot(model, optimizer, schedule, log: _Log, state) -> dict:
+    """Everything a resumed run needs, as tensors and plain values (torch.load(weights_only=True) reads it)."""
+    return {"model": {k: v.detach().clone() for k, v in model.state_dict().items()},
+            "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+            "state": state, "rows": [dict(r) for r in log.rows], "best_state": log.best_state,
+            "log": {name: getattr(log, name) for name in _LOG_FIELDS},
+            "last": None if log.last is None else vars(log.last)}
+
+
+def _restore(snap: dict, model, optimizer, schedule, log: _Log, chunks) -> object:
+    """Put a snapshot back and move the chunk stream on to where it was; returns the carried state."""
+    model.load_state_dict(snap["model"])
+    optimizer.load_state_dict(snap["optimizer"])
+    schedule.load_state_dict(snap["schedule"])
+    log.rows, log.best_state = [dict(r) for r in snap["rows"]], snap["best_state"]
+    for name, value in snap["log"].items():
+        setattr(log, name, value)
+    log.last = None if snap["last"] is None else Evaluation(**snap["last"])
+    log.start -= log.rows[-1]["elapsed"]  # the clock goes on from the snapshot's elapsed time
+    for _ in range(log.step):  # every step read one chunk (streams score every chunk)
+        next(chunks)
+    return snap["state"]
 
 
 def _step(model: LanguageModel, optimizer: torch.optim.Optimizer, params: list, chunk: Chunk, state,

@@ -7,6 +7,7 @@ import threading
 from dataclasses import replace
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 import torch
 from torch.nn import functional as F
@@ -367,3 +368,46 @@ def test_command_line_trains_and_writes_a_checkpoint_with_its_metrics(tmp_path, 
     assert loaded.model.vocab.itos == vocab.itos
     valid = evaluate(loaded.model, encode(corpus.valid, "word", vocab), batch_size=2, seq_len=10)
     assert valid.perplexity == pytest.approx(meta["valid_perplexity"]) and f"{valid.perplexity:.2f}" in printed
+
+
+@pytest.mark.parametrize("arch", ["elman", "lstm"])
+def test_an_interrupted_run_resumed_from_its_snapshot_ends_with_the_same_weights(arch, tmp_path):
+    """Snapshots go through torch.save / torch.load(weights_only=True), as core.pretrained keeps them."""
+    vocab, data = stream_data()
+    config = TrainConfig(steps=12, batch_size=3, seq_len=7, lr=0.01, eval_every=5, patience=9, lr_schedule="cosine")
+    whole = build_model(ModelConfig(arch=arch, hidden_size=8), vocab)
+    full = train(whole, data, config)
+
+    snaps = []
+    first = build_model(ModelConfig(arch=arch, hidden_size=8), vocab)
+    stop = threading.Event()
+
+    def keep(snap):
+        torch.save(snap, tmp_path / "snap.pt")
+        snaps.append(snap["log"]["step"])
+        stop.set()  # "killed" right after the snapshot at step 4
+
+    train(first, data, config, on_snapshot=keep, snapshot_every=4, stop=stop)
+    assert snaps == [4]
+    resumed = build_model(ModelConfig(arch=arch, hidden_size=8), vocab)
+    again = train(resumed, data, config, resume=torch.load(tmp_path / "snap.pt", weights_only=True))
+    assert params_equal(whole, resumed)
+    assert again.best_step == full.best_step
+    cols = ["step", "train_loss", "valid_loss", "grad_norm"]
+    pd.testing.assert_frame_equal(again.history[cols], full.history[cols])
+
+
+def test_cosine_schedule_ends_at_a_tenth_of_the_learning_rate():
+    vocab, data = stream_data()
+    model = build_model(ModelConfig(hidden_size=8), vocab)
+    seen = []
+    hook = register_optimizer_step_pre_hook(lambda opt, *_: seen.append(opt.param_groups[0]["lr"]))
+    try:
+        train(model, data, TrainConfig(steps=10, batch_size=3, seq_len=7, lr=0.02, lr_schedule="cosine"))
+    finally:
+        hook.remove()
+    last = 0.002 + 0.018 * 0.5 * (1 + math.cos(math.pi * 0.9))  # the lr of the tenth step, taken after nine
+    assert seen[0] == pytest.approx(0.02) and seen[-1] == pytest.approx(last)
+    assert all(a > b for a, b in zip(seen, seen[1:]))
+    with pytest.raises(ValueError, match="lr_schedule"):
+        TrainConfig(lr_schedule="linear")
