@@ -7,7 +7,8 @@ import streamlit as st
 
 from core.probes import ablation, ablation_gradients
 from core.probes import lag_sweep as ls
-from explorer import render, results, settings, sidebar, state, text_input
+from explorer import context_story, render, results, settings, sidebar, state, text_input
+from explorer.charts.context import context_use_figure
 from explorer.charts.probes import ablation_figure, lag_sweep_figure
 from explorer.targets import choose_target, target_setting
 
@@ -99,6 +100,24 @@ def ablation_section(config) -> None:
     explain()
 
 
+def context_section() -> None:
+    """The shipped word models' context use on held-out text, from the table `python -m core.probes.context`
+    wrote, with its sentence computed from the same table."""
+    st.subheader("How much context do the trained networks use?", anchor=False)
+    curves = results.read(results.FOLDER / "context_use.csv")
+    reach = results.read(results.FOLDER / "context_reach.csv")
+    if curves is None or reach is None:
+        st.info("No context-use table yet: run `python -m core.probes.context` (about a minute).")
+        return
+    summary = context_story.table(curves)
+    st.markdown(context_story.headline(summary))
+    effective = dict(zip(summary["model"], summary["effective_context"]))
+    render.chart(context_use_figure(curves, reach, effective), curves, "context use", key="probe.context")
+    st.caption(context_story.method(summary) + " Right: the gradient of the same losses (all tokens read) with "
+               "respect to each input vector, averaged over the same targets. The shipped word models, whatever "
+               "the sidebar holds.")
+
+
 def live_runs() -> dict:
     return st.session_state.setdefault(LIVE, {})
 
@@ -170,6 +189,7 @@ def main() -> None:
         "probability of the target changes."
     )
     config = sidebar.config()
+    context_section()
     ablation_section(config)
     sweep_section()
 

@@ -20,3 +20,11 @@ def test_training_benchmark_runs_and_compares_with_plain_torch():
     for arch, rnn in (("elman", "nn.RNN"), ("lstm", "nn.LSTM")):
         line = next(line for line in out.splitlines() if line.startswith(f"{arch}:"))
         assert f"plain {rnn} loop" in line and float(line.split("ratio ")[1].split(";")[0]) > 0
+
+
+def test_context_use_benchmark_runs_on_the_shipped_word_models():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "context_use.py"), "--quick"], capture_output=True,
+                         text=True, timeout=300, check=True).stdout
+    for name in ("elman-word", "lstm-word", "gru-word"):
+        line = next(line for line in out.splitlines() if line.startswith(f"{name}:"))
+        assert "effective context" in line and "over 32 targets" in line

@@ -55,7 +55,7 @@ def test_the_page_shows_the_cached_table_and_what_it_says():
 
 
 def test_a_quick_retrain_replaces_the_table_here(monkeypatch):
-    chosen = {"window1-word", "window2-word", "elman-word"}
+    chosen = {"window1-word", "window2-word", "elman-word-bengio"}
     monkeypatch.setattr(pretrained, "QUICK_STEPS", 2)
     monkeypatch.setattr(pretrained, "bengio_recipes", lambda: [r for r in pretrained.recipes() if r.name in chosen])
     before = {p: p.stat().st_mtime for p in (pretrained.ROOT / "models").glob("*.safetensors")}

@@ -98,3 +98,24 @@ def test_the_long_lags_page_explains_a_missing_table(monkeypatch, tmp_path):
     assert not at.exception, at.exception[0].message
     assert "python -m core.probes.lag_sweep" in infos(at)
     assert not plotly_figures(at)
+
+
+def test_the_context_use_section_draws_the_cached_table_and_says_what_it_shows():
+    from explorer import context_story
+
+    curves = pd.read_csv(ROOT / "results" / "context_use.csv")
+    at = run_page(PROBES, query=UNTRAINED)
+    assert not at.exception, at.exception[0].message
+    (fig,) = titled(at, "How much of the past")
+    assert len([t for t in fig["data"] if t.get("showlegend") is not False]) == curves["model"].nunique()
+    headline = context_story.headline(context_story.table(curves))
+    assert any(m.value == headline for m in at.markdown), "the sentence is the one computed from the table"
+
+
+def test_without_a_context_table_the_section_says_how_to_make_one(monkeypatch, tmp_path):
+    from explorer import results
+
+    monkeypatch.setattr(results, "FOLDER", tmp_path)
+    at = run_page(PROBES, query=UNTRAINED)
+    assert not at.exception, at.exception[0].message
+    assert "python -m core.probes.context" in infos(at) and not titled(at, "How much of the past")

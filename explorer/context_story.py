@@ -1,0 +1,69 @@
+"""What the context-use table (results/context_use.csv, core.probes.context) says, in words computed from it.
+
+The lecture's claim is that gated cells use far more of the past than an Elman network. These sentences say
+what the shipped models measurably do, whichever way the numbers fall, so they can never go stale.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.probes.context import TOLERANCE
+
+from .catalogue import ARCH_NAMES
+
+GATED_FACTOR = 5  # "far more": at least this many times the Elman network's effective context
+
+
+def table(curves: pd.DataFrame) -> pd.DataFrame:
+    """One row per model (in the CSV's order): name, arch, effective_context, longest, loss at 1 and at the
+    longest k, and the nats saved by the tokens beyond 20 back."""
+    rows = []
+    for name, g in curves.groupby("model", sort=False):
+        g = g.sort_values("k")
+        longest = int(g["k"].iloc[-1])
+        at = dict(zip(g["k"].astype(int), g["loss"]))
+        near = max((k for k in at if k <= 20), default=int(g["k"].iloc[0]))
+        rows.append({"model": name, "arch": name.split("-")[0], "longest": longest,
+                     "effective_context": int(g["effective_context"].iloc[0]), "positions": int(g["positions"].iloc[0]),
+                     "loss_k1": at[int(g["k"].iloc[0])], "loss_longest": at[longest], "near": near,
+                     "saved_beyond_near": at[near] - at[longest]})
+    return pd.DataFrame(rows)
+
+
+def _name(arch: str) -> str:
+    return ARCH_NAMES.get(arch, arch)
+
+
+def headline(summary: pd.DataFrame) -> str:
+    """Which network uses how much context, and whether that bears the lecture's claim out."""
+    by = {row.arch: row for row in summary.itertuples()}
+    parts = [f"the {_name(row.arch)} network's loss stops falling at k = {row.effective_context} tokens "
+             f"(the tokens beyond {row.near} back save {row.saved_beyond_near:.3f} nats)"
+             for row in summary.itertuples()]
+    text = "Reading only the last k tokens of held-out Shakespeare, " + "; ".join(parts) + "."
+    if "elman" not in by:
+        return text
+    elman = by["elman"].effective_context
+    gated = [by[a] for a in ("lstm", "gru") if a in by]
+    far = [g for g in gated if g.effective_context >= GATED_FACTOR * elman]
+    if gated and len(far) == len(gated):
+        names = " and ".join(_name(g.arch) for g in gated)
+        text += (f" So the {names} use at least {GATED_FACTOR}× the Elman network's context, as the lecture "
+                 "predicts for gated cells.")
+    elif far:
+        text += (f" The {_name(far[0].arch)} uses at least {GATED_FACTOR}× the Elman network's context; the "
+                 + " and ".join(_name(g.arch) for g in gated if g not in far) + " does not.")
+    elif gated:
+        text += (f" Neither gated network reaches {GATED_FACTOR}× the Elman network's context here: on this text "
+                 "and at this size, the lecture's claim is not borne out by what the models use.")
+    return text
+
+
+def method(summary: pd.DataFrame) -> str:
+    """How the numbers were measured (counts from the table itself)."""
+    positions = int(summary["positions"].max()) if len(summary) else 0
+    longest = int(summary["longest"].max()) if len(summary) else 0
+    return (f"Khandelwal et al.'s (2018) probe: {positions} targets in the test split, each read from a fresh "
+            f"state after only its last k tokens, k = 1 … {longest}. The effective context is the smallest k whose "
+            f"mean loss is within {TOLERANCE} nats of the loss with all {longest}.")

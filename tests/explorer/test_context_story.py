@@ -1,0 +1,53 @@
+"""The sentences about context use are computed from the table: change the numbers, the words follow."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from explorer import context_story
+from explorer.charts.context import context_use_figure
+from tests.explorer.helpers import spec
+
+KS = [1, 10, 20, 100, 200]
+
+
+def curves(effective: dict[str, int], saved: float = 0.05) -> pd.DataFrame:
+    rows = []
+    for model, eff in effective.items():
+        for k in KS:
+            loss = 4.5 + (saved if k < eff else 0.0) + (1.0 if k == 1 else 0.0)
+            rows.append({"model": model, "k": k, "loss": loss, "sem": 0.01, "effective_context": eff,
+                         "positions": 64})
+    return pd.DataFrame(rows)
+
+
+def test_the_headline_names_each_model_and_its_measured_context():
+    summary = context_story.table(curves({"elman-word": 10, "lstm-word": 100, "gru-word": 200}))
+    text = context_story.headline(summary)
+    assert "Elman network's loss stops falling at k = 10 tokens" in text
+    assert "LSTM network's loss stops falling at k = 100 tokens" in text
+    assert "LSTM and GRU use at least 5× the Elman network's context" in text
+
+
+def test_the_headline_says_so_when_the_gated_networks_do_not_use_more():
+    text = context_story.headline(context_story.table(curves({"elman-word": 20, "lstm-word": 20, "gru-word": 30})))
+    assert "Neither gated network reaches 5×" in text and "not borne out" in text
+    text = context_story.headline(context_story.table(curves({"elman-word": 10, "lstm-word": 20, "gru-word": 200})))
+    assert "The GRU uses at least 5×" in text and "LSTM does not" in text
+
+
+def test_saved_nats_and_the_method_come_from_the_table():
+    summary = context_story.table(curves({"elman-word": 100}, saved=0.125))
+    assert "the tokens beyond 20 back save 0.125 nats" in context_story.headline(summary)
+    assert "64 targets" in context_story.method(summary) and "k = 1 … 200" in context_story.method(summary)
+
+
+def test_the_figure_draws_each_curve_and_its_reach():
+    c = curves({"elman-word": 10, "gru-word": 100})
+    reach = pd.DataFrame({"model": ["elman-word"] * 3 + ["gru-word"] * 3, "distance": [1, 2, 3] * 2,
+                          "grad_norm": [1.0, 0.1, 0.01, 1.0, 0.9, 0.8]})
+    fig = spec(context_use_figure(c, reach, {"elman-word": 10, "gru-word": 100}))
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["Elman", "Elman", "GRU", "GRU"]
+    assert fig["data"][1]["y"] == [1.0, 0.1, 0.01]
+    assert [s["x0"] for s in fig["layout"]["shapes"]] == [10, 100]
