@@ -1,7 +1,9 @@
-"""Probes of what a trained network uses: interventions on its input, measured on its own predictions."""
+"""Probes of what a trained network uses: interventions on its input, measured on its own predictions.
+
+core.probes.context (how much context a model uses) and core.probes.lag_sweep are imported by name: each is
+also a command (python -m ...), which must not be imported before it runs.
+"""
 
 from .ablation import INTERVENTIONS, ablation, ablation_gradients, default_target
-from .context import ContextUse, context_use, effective_context, gradient_reach, sample_positions
 
-__all__ = ["INTERVENTIONS", "ablation", "ablation_gradients", "default_target", "ContextUse", "context_use",
-           "effective_context", "gradient_reach", "sample_positions"]
+__all__ = ["INTERVENTIONS", "ablation", "ablation_gradients", "default_target"]
