@@ -35,11 +35,14 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	RNN_EXPLORER_SCREENSHOTS=docs/screenshots $(VENV)/bin/python -m pytest tests/e2e -q
 
-# Retrain the shipped models (models/*.safetensors) and their scores (results/pretrained.csv,
-# whose word-level rows are Bengio et al.'s 2003 comparison):
-# under an hour on two quiet cores. Same code, same seeds, one thread: the same numbers.
+# Retrain the shipped models (models/*.safetensors), their scores (results/pretrained.csv, whose *-bengio and
+# window rows are Bengio et al.'s 2003 comparison) and how much context the word models use (results/context_*.csv).
+# About 2.4 hours in one process here: 78 minutes for the six recurrent models, 63 for Bengio's nine; two
+# processes at once (core.pretrained --only NAME ...) halve it.
+# Same code, same seeds, one thread: the same numbers. An interrupted run resumes from .snapshots/.
 pretrained: $(STAMP)
 	$(VENV)/bin/python -m core.pretrained
+	$(VENV)/bin/python -m core.probes.context
 
 # Recompute every cached reproduction under results/ (the pages show these; each page can also recompute).
 results: $(STAMP)
