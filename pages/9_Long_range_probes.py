@@ -111,8 +111,8 @@ def context_section() -> None:
         return
     summary = context_story.table(curves)
     st.markdown(context_story.headline(summary))
-    effective = dict(zip(summary["model"], summary["effective_context"]))
-    render.chart(context_use_figure(curves, reach, effective), curves, "context use", key="probe.context")
+    render.chart(context_use_figure(curves, reach, context_story.TOLERANCE), curves, "context use",
+                 key="probe.context")
     st.caption(context_story.method(summary) + " Right: the gradient of the same losses (all tokens read) with "
                "respect to each input vector, averaged over the same targets. The shipped word models, whatever "
                "the sidebar holds.")

@@ -3,6 +3,8 @@ uses of the past, next to how strongly its gradient still reaches back."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -17,31 +19,43 @@ def _arch(model: str) -> str:
     return model.split("-")[0]
 
 
-def context_use_figure(curves: pd.DataFrame, reach: pd.DataFrame, effective: dict[str, int]) -> go.Figure:
-    """Left: mean loss at the target against k, the tokens read (a dotted line at each model's effective
-    context). Right: mean ‖∂loss/∂x_{t−k}‖ against k over the same targets. curves: model, k, loss, sem;
-    reach: model, distance, grad_norm; effective: model -> effective context."""
+K_TICKS = [1, 2, 5, 10, 20, 50, 100, 200]
+FLOOR = 1e-3  # nats: extra losses below this (or below zero) are drawn on the floor, their value in the hover
+
+
+def context_use_figure(curves: pd.DataFrame, reach: pd.DataFrame, tolerance: float) -> go.Figure:
+    """Left: how much worse the target's loss is when only the last k tokens are read than with the longest
+    context (log scale, so the tail that decides the effective context is visible), with the tolerance line:
+    a curve's effective context is where it drops below that line for good. Right: mean ‖∂loss/∂x_{t−k}‖
+    over the same targets. curves: model, k, loss, saved (loss(k) − loss(longest)); reach: model, distance,
+    grad_norm."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("Loss when only the last k tokens are read",
-                                        "Gradient of the same loss, k tokens back"))
+                        subplot_titles=("Extra loss when only the last k tokens are read",
+                                        "Gradient of the loss, k tokens back"))
     for model, g in curves.groupby("model", sort=False):
         arch = _arch(model)
         color, label = ARCH_COLOR.get(arch, "#555"), ARCH_LABEL.get(arch, esc(model))
         g = g.sort_values("k")
+        longest = int(g["k"].max())
+        shown = g["saved"].clip(lower=FLOOR)
         fig.add_trace(go.Scatter(
-            x=g["k"], y=g["loss"], mode="lines+markers", name=label, legendgroup=arch, line={"color": color},
-            error_y={"type": "data", "array": g["sem"], "visible": True, "thickness": 1, "width": 0},
-            hovertemplate=f"{label}<br>last %{{x}} tokens read<br>loss %{{y:.3f}} nats<extra></extra>"), 1, 1)
-        k = effective.get(model)
-        if k is not None:
-            fig.add_vline(x=k, line={"color": color, "dash": "dot", "width": 1.5}, row=1, col=1)
+            x=g["k"], y=shown, mode="lines+markers", name=label, legendgroup=arch, line={"color": color},
+            customdata=g[["saved", "loss"]].to_numpy(),
+            hovertemplate=(f"{label}<br>last %{{x}} tokens read<br>loss %{{customdata[1]:.3f}} nats, "
+                           f"%{{customdata[0]:+.4f}} against all {longest}<extra></extra>")), 1, 1)
         r = reach[reach["model"] == model].sort_values("distance")
         fig.add_trace(go.Scatter(
             x=r["distance"], y=r["grad_norm"], mode="lines", name=label, legendgroup=arch, showlegend=False,
             line={"color": color},
             hovertemplate=f"{label}<br>k = %{{x}}<br>mean ‖∂loss/∂x‖ %{{y:.2e}}<extra></extra>"), 1, 2)
-    fig.update_xaxes(type="log", title_text="k, tokens before the target (log scale)")
-    fig.update_yaxes(title_text="mean loss at the target (nats)", row=1, col=1)
+    fig.add_hline(y=tolerance, line={"color": "#666", "dash": "dash", "width": 1}, row=1, col=1)
+    fig.add_annotation(x=1, xref="x domain", xanchor="right", y=math.log10(tolerance), yref="y", yanchor="bottom",
+                       text=f"{tolerance:g} nats: more context stops helping below this line", showarrow=False,
+                       font={"size": 11})  # on a log axis an annotation's y is log10 of the value
+    fig.update_xaxes(type="log", tickvals=K_TICKS, title_text="k, tokens before the target")
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1,
+                     title_text=f"loss(k) − loss(all), nats (floor {FLOOR:g})")
     fig.update_yaxes(type="log", exponentformat="power", title_text="mean ‖∂loss/∂x<sub>t−k</sub>‖", row=1, col=2)
     return base_layout(fig, "How much of the past each trained network uses", 460,
-                       subtitle="Dotted lines: each network's effective context, where more tokens stop helping.")
+                       subtitle="Each curve falls as more tokens are read; where it stays under the dashed line "
+                                "is its effective context.")

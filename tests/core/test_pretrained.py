@@ -23,7 +23,8 @@ def test_every_shipped_recipe_has_a_checkpoint_under_30_mb_in_all():
 def test_each_checkpoint_holds_its_recipe_and_the_scores_of_results_csv(recipe):
     ckpt = checkpoint.load(MODELS / f"{recipe.name}.safetensors")
     assert ckpt.model.config.replace(weights="") == recipe.model
-    assert ckpt.meta["corpus"] == pretrained.CORPUS_LABEL and TrainConfig.from_dict(ckpt.meta["train_config"]) == recipe.train
+    assert ckpt.meta["corpus"] == pretrained.CORPUS_LABEL
+    assert TrainConfig.from_dict(ckpt.meta["train_config"]) == recipe.train
     assert ckpt.meta["best_step"] <= ckpt.meta["steps"] <= recipe.train.steps
     assert ckpt.meta.get("forget_bias") == recipe.forget_bias
     row = pd.read_csv(pretrained.RESULTS_CSV).set_index("name").loc[recipe.name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from explorer import context_story
 from explorer.charts.context import context_use_figure
@@ -18,7 +19,9 @@ def curves(effective: dict[str, int], saved: float = 0.05) -> pd.DataFrame:
             loss = 4.5 + (saved if k < eff else 0.0) + (1.0 if k == 1 else 0.0)
             rows.append({"model": model, "k": k, "loss": loss, "sem": 0.01, "effective_context": eff,
                          "positions": 64})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    last = frame.groupby("model")["loss"].transform("last")
+    return frame.assign(saved=frame["loss"] - last)
 
 
 def test_the_headline_names_each_model_and_its_measured_context():
@@ -46,8 +49,10 @@ def test_the_figure_draws_each_curve_and_its_reach():
     c = curves({"elman-word": 10, "gru-word": 100})
     reach = pd.DataFrame({"model": ["elman-word"] * 3 + ["gru-word"] * 3, "distance": [1, 2, 3] * 2,
                           "grad_norm": [1.0, 0.1, 0.01, 1.0, 0.9, 0.8]})
-    fig = spec(context_use_figure(c, reach, {"elman-word": 10, "gru-word": 100}))
+    fig = spec(context_use_figure(c, reach, 0.01))
     names = [t["name"] for t in fig["data"]]
     assert names == ["Elman", "Elman", "GRU", "GRU"]
     assert fig["data"][1]["y"] == [1.0, 0.1, 0.01]
-    assert [s["x0"] for s in fig["layout"]["shapes"]] == [10, 100]
+    elman = c[c.model == "elman-word"]
+    assert fig["data"][0]["y"] == pytest.approx(elman["saved"].clip(lower=1e-3).tolist()), "floored, not dropped"
+    assert [s["y0"] for s in fig["layout"]["shapes"]] == [0.01]
