@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 
 from .models.lm import LanguageModel
@@ -90,6 +91,9 @@ def _steps(model: LanguageModel, tokens, ids, n: int, sampling: Sampling, dtype)
         z, res = model.run(x)
         state = res.h_n if res.c_n is None else (res.h_n, res.c_n)
         for k in range(n):
+            if not bool(torch.isfinite(z[0, -1]).all()):
+                raise ValueError(f"the network has overflowed: its scores for token {k + 1} are inf or NaN, so no "
+                                 "next token can be picked. Lower the spectral radius, or pick tanh.")
             p = torch.softmax(z[0, -1], dim=-1)  # (V,)
             i = choose(z[0, -1], sampling, gen)
             top_p, top_i = p.topk(min(RUNNERS_UP + 1, p.shape[-1]))
@@ -107,15 +111,44 @@ def _steps(model: LanguageModel, tokens, ids, n: int, sampling: Sampling, dtype)
                 z, _ = model.run(context)
 
 
-def continuation_text(model_tokenizer: str, prompt: str, steps: list[Step]) -> str:
-    """What to append to the prompt so that the text reads prompt + continuation, spaced as the tokenizer writes it
-    (words: "the cat" + "," + "and" -> "the cat, and"; characters: as they are)."""
-    words = [s.token for s in steps]
-    if not words:
-        return ""
-    tokenizer = get_tokenizer(model_tokenizer)
-    last = tokenizer.tokenize(prompt)[-1:] if model_tokenizer == "word" else []
-    joined = tokenizer.detokenize(last + words)
-    joined = joined[len("".join(last)):] if last else joined
-    return joined.lstrip(" ") if prompt[-1:].isspace() else joined
+def separators(tokenizer: str, prompt: str, tokens: list[str]) -> list[str]:
+    """The spacing written before each generated token, as the tokenizer writes text ("the cat" + "," -> no space;
+    + "and" -> one space; characters carry their own spaces). Nothing before the first token if the prompt already
+    ends in white space."""
+    if tokenizer != "word":
+        return [""] * len(tokens)
+    detokenize = get_tokenizer(tokenizer).detokenize
+    prev = get_tokenizer(tokenizer).tokenize(prompt)[-1:]
+    out = []
+    for i, tok in enumerate(tokens):
+        before = [tokens[i - 1]] if i else prev
+        out.append("" if not before else detokenize(before + [tok])[len(before[0]):-len(tok) or None])
+    if out and prompt[-1:].isspace():
+        out[0] = ""
+    return out
 
+
+def continuation_text(tokenizer: str, prompt: str, steps: list[Step]) -> str:
+    """What to append to the prompt so that the text reads prompt + continuation, spaced as the tokenizer writes
+    it: putting it into the text box unrolls the same tokens again."""
+    tokens = [s.token for s in steps]
+    return "".join(sep + tok for sep, tok in zip(separators(tokenizer, prompt, tokens), tokens))
+
+
+def frame(steps: list[Step]) -> pd.DataFrame:
+    """One row per generated token: its probability and the runners-up with theirs (for the table and CSV)."""
+    rows = []
+    for t, s in enumerate(steps):
+        row = {"step": t, "token": s.token, "p": s.p}
+        for r, (tok, p) in enumerate(s.runners_up, 1):
+            row[f"runner_up_{r}"], row[f"p_runner_up_{r}"] = tok, p
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def agreement(steps: list[Step]) -> tuple[float, int]:
+    """The mean probability of the chosen tokens, and at how many steps the chosen one was the most likely."""
+    if not steps:
+        return float("nan"), 0
+    top = sum(all(s.p >= p for _, p in s.runners_up) for s in steps)
+    return sum(s.p for s in steps) / len(steps), top

@@ -209,3 +209,17 @@ def matches(acts: np.ndarray, units: list[int], threshold: float, length: int, l
     runs["off_by"] = (runs["length"] - length).abs()
     return runs.sort_values(["off_by", "start"], kind="stable").head(limit).drop(columns="off_by").reset_index(
         drop=True)
+
+
+def colour_bound(config, key: str, acts: np.ndarray) -> tuple[float, str]:
+    """The fixed colour scale ±bound for one quantity, and why: the activation's own range where it has one (so a
+    colour means the same value on every text and every unit), else the largest |value| of any unit in `acts`."""
+    if key == "h" and (config.arch in ("lstm", "gru") or config.activation == "tanh"):
+        return 1.0, "±1, the range of tanh: h_t can never leave it, so a colour means the same value everywhere."
+    if key == "h" and config.activation == "sigmoid":
+        return 1.0, "±1: the sigmoid keeps h_t between 0 and 1, so only the red half of the scale is used."
+    finite = np.abs(acts[np.isfinite(acts)])
+    bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    what = "the LSTM's cell state c_t" if key == "c" else f"{config.activation} h_t"
+    return bound, (f"±{bound:.3g}: {what} has no bound, so the scale is the largest |value| of any unit over this "
+                   "passage, the same for every unit.")
