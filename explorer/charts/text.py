@@ -16,7 +16,7 @@ from .style import BLUE, VERMILLION, base_layout, esc
 WHITE = "#F2F2F2"
 BOX = ("font-family: ui-monospace, monospace; white-space: pre-wrap; line-height: 1.9; font-size: 0.95rem; "
        "max-height: 26rem; overflow-y: auto; padding: 0.4rem 0.1rem")
-TOKEN = "color: #111; padding: 0.05rem 0.05rem; border-radius: 0.2rem; background: {bg}"
+TOKEN = "color: #111; padding: 0.1rem 0; background: {bg}"
 
 
 def _rgb(hex_colour: str) -> np.ndarray:

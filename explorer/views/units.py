@@ -148,9 +148,10 @@ def _span(T: int, v: np.ndarray) -> tuple[int, int]:
     return max(0, top - 2), min(T - 1, top + 2)
 
 
-def _set_span() -> None:
-    a, b = st.session_state["units.w.span"]
-    settings.put("units.span", f"{a}-{b}")
+def _set_span(widget: str) -> None:
+    value = st.session_state[widget]
+    a, b = value if isinstance(value, tuple | list) else (value, value)  # a slider may come back with one end
+    settings.put("units.span", f"{min(a, b)}-{max(a, b)}")
 
 
 def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
@@ -158,8 +159,9 @@ def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
     T = len(trace)
     settings.bind(SPAN)
     a, b = _span(T, acts[:, unit.index])
-    st.session_state["units.w.span"] = (a, b)
-    st.select_slider("Select a span", options=range(T), key="units.w.span", on_change=_set_span,
+    widget = f"units.w.span.{T}"  # one slider per passage length: its options are the steps
+    st.session_state[widget] = (a, b)
+    st.select_slider("Select a span", options=range(T), key=widget, on_change=_set_span, args=(widget,),
                      format_func=lambda t: f"{t}: {trace.tokens[t]!r}")
     settings.widget(st.number_input, "A unit is on above", THRESHOLD, -10.0, 10.0, step=0.05)
     threshold = float(settings.get("units.thr"))
