@@ -15,7 +15,7 @@ from core import checkpoint as ckpt
 from core import units as U
 from core.generate import Sampling, continuation_text, generate
 from explorer import catalogue
-from tests.app.conftest import ROOT
+from tests.app.conftest import ROOT, live_markup
 from tests.core.test_units import LINES, planted_model
 
 GENERATE, UNITS = "pages/14_Generate.py", "pages/15_Units.py"
@@ -181,3 +181,24 @@ def test_an_exploding_network_gets_a_message_not_a_trace():
                          "tok": "char", "preset": "custom", "text": "word " * 130, "gen.n": N})
     ok(at)
     assert any("overflowed" in e.value for e in at.error)
+
+
+def assert_no_live_markup(at: AppTest) -> None:
+    for el in at.get("html"):
+        assert not live_markup(el.proto.body), "typed markup reaches st.html escaped"
+
+
+def test_hostile_text_and_a_markup_vocabulary_are_shown_as_text():
+    from tests.app.test_robustness import IMG, SCRIPT, SOUP, markup_model
+
+    for path in (GENERATE, UNITS):
+        at = page(path, {"model": "untrained", "hidden": 8, "preset": "custom", "text": SOUP, "units.passage": "text",
+                         "gen.n": N})
+        ok(at)
+        assert_no_live_markup(at)
+        assert any("&lt;" in el.proto.body and "script" in el.proto.body for el in at.get("html"))
+    at = page(GENERATE, {"model": "mine-markup", "preset": "custom", "text": "the cat", "gen.method": "greedy",
+                         "gen.n": 3}, {"my_models": {"mine-markup": markup_model()}})
+    ok(at)
+    assert_no_live_markup(at)
+    assert set(at.dataframe[0].value["token"]) <= {SCRIPT, IMG}, "the markup tokens are generated, as data"
