@@ -159,10 +159,9 @@ def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
     T = len(trace)
     settings.bind(SPAN)
     a, b = _span(T, acts[:, unit.index])
-    widget = f"units.w.span.{T}"  # one slider per passage length: its options are the steps
+    widget = f"units.w.span.{T}"  # one slider per passage length: its range is the steps
     st.session_state[widget] = (a, b)
-    st.select_slider("Select a span", options=range(T), key=widget, on_change=_set_span, args=(widget,),
-                     format_func=lambda t: f"{t}: {trace.tokens[t]!r}")
+    st.slider("Select a span (first and last step)", 0, T - 1, key=widget, on_change=_set_span, args=(widget,))
     settings.widget(st.number_input, "A unit is on above", THRESHOLD, -10.0, 10.0, step=0.05)
     threshold = float(settings.get("units.thr"))
     on = U.units_on(acts, a, b + 1, threshold)
