@@ -17,6 +17,7 @@ from .text import get_tokenizer
 from .trace import Trace
 
 GOOD_R = 0.5  # |r| at which a unit "follows" a feature: r^2 = 0.25, a quarter of the feature's variance
+SCALE_PERCENTILE = 99  # an unbounded quantity's colour scale: a few extreme units would leave the rest pale
 PASSAGE_CHARS = 2500  # the held-out passage: about 70 lines, 2,500 character steps or 600 word steps
 OPEN, CLOSE = "([{", ")]}"
 QUOTES = "\"“”«»"  # ' is left out: Shakespeare's apostrophes ('tis, o'er) would open quotes that never close
@@ -213,13 +214,15 @@ def matches(acts: np.ndarray, units: list[int], threshold: float, length: int, l
 
 def colour_bound(config, key: str, acts: np.ndarray) -> tuple[float, str]:
     """The fixed colour scale ±bound for one quantity, and why: the activation's own range where it has one (so a
-    colour means the same value on every text and every unit), else the largest |value| of any unit in `acts`."""
+    colour means the same value on every text and every unit), else a high percentile of |value| over all of
+    `acts` (every unit and step of the passage)."""
     if key == "h" and (config.arch in ("lstm", "gru") or config.activation == "tanh"):
         return 1.0, "±1, the range of tanh: h_t can never leave it, so a colour means the same value everywhere."
     if key == "h" and config.activation == "sigmoid":
         return 1.0, "±1: the sigmoid keeps h_t between 0 and 1, so only the red half of the scale is used."
     finite = np.abs(acts[np.isfinite(acts)])
-    bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    top = float(np.percentile(finite, SCALE_PERCENTILE)) if finite.size else 0.0
+    bound = top if top > 0 else (float(finite.max()) if finite.size and finite.max() > 0 else 1.0)
     what = "the LSTM's cell state c_t" if key == "c" else f"{config.activation} h_t"
-    return bound, (f"±{bound:.3g}: {what} has no bound, so the scale is the largest |value| of any unit over this "
-                   "passage, the same for every unit.")
+    return bound, (f"±{bound:.3g}: {what} has no bound, so the scale is the {SCALE_PERCENTILE}th percentile of |value| "
+                   "over every unit and step of this passage, the same for every unit (beyond it, the darkest colour).")
