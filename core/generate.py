@@ -11,6 +11,7 @@ exactly the one `unroll` computes for the prompt followed by the tokens generate
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -79,7 +80,9 @@ def generate(model: LanguageModel, prompt: str, n: int, sampling: Sampling = Sam
     tokens, ids = model.tokens_and_ids(prompt)
     if not tokens:
         raise ValueError("there is nothing to continue: the prompt has no tokens")
-    return _steps(model, tokens, ids, n, sampling, dtype)
+    # A copy already in `dtype`: the model would otherwise convert every weight matrix at every step, which costs
+    # more than the step itself for a word model's readout (V x H). The caller's model is left as it was.
+    return _steps(copy.deepcopy(model).to(dtype), tokens, ids, n, sampling, dtype)
 
 
 def _steps(model: LanguageModel, tokens, ids, n: int, sampling: Sampling, dtype) -> Iterator[Step]:
