@@ -57,16 +57,21 @@ def captions(at: AppTest) -> str:
 
 def config_of(at: AppTest, key: str, mine: dict) -> ModelConfig:
     entries = catalogue.scan() | mine
-    return entries[key].config if key in entries else ModelConfig(hidden_size=32)
+    return entries[key].config if key in entries else ModelConfig(hidden_size=32, tokenizer=at.session_state["tok"])
+
+
+def model_query(key: str) -> dict:
+    """The link that picks a sidebar model: 'untrained-char' is the untrained network reading characters."""
+    return {"model": "untrained", "tok": "char"} if key == "untrained-char" else {"model": key}
 
 
 def model_of(config: ModelConfig):
     return catalogue.load(config.weights).eval() if config.weights else build_model(config)
 
 
-@pytest.mark.parametrize("key", [*SHIPPED, "untrained", MINE])
+@pytest.mark.parametrize("key", [*SHIPPED, "untrained", "untrained-char", MINE])
 def test_generate_with_every_sidebar_model(key, mine):
-    at = page(GENERATE, {"model": key, "gen.n": N, "gen.seed": 5}, {"my_models": mine})
+    at = page(GENERATE, {**model_query(key), "gen.n": N, "gen.seed": 5}, {"my_models": mine})
     ok(at)
     (shown,) = htmls(at, "generated-text")
     probs = [float(p) for p in re.findall(r'data-p="([^"]+)"', shown)]
@@ -84,9 +89,9 @@ def test_generate_with_every_sidebar_model(key, mine):
         assert any("untrained" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("key", [*SHIPPED, "untrained", MINE])
+@pytest.mark.parametrize("key", [*SHIPPED, "untrained", "untrained-char", MINE])
 def test_units_with_every_sidebar_model(key, mine):
-    at = page(UNITS, {"model": key}, {"my_models": mine})
+    at = page(UNITS, model_query(key), {"my_models": mine})
     ok(at)
     config = config_of(at, key, mine)
     if config.arch == "window":
