@@ -24,6 +24,8 @@ PAGES = [
     PageSpec("pages/5_Fixed_window_vs_RNN.py", "Fixed window vs RNN", "fixed-window", ":material/crop_free:"),
     PageSpec("pages/6_Deeper_and_bidirectional.py", "Deeper and both ways", "deeper", ":material/layers:"),
     PageSpec("pages/7_LSTM_and_GRU.py", "LSTM and GRU", "lstm-gru", ":material/memory:"),
+    PageSpec("pages/14_Generate.py", "Generate", "generate", ":material/edit_note:"),
+    PageSpec("pages/15_Units.py", "Units", "units", ":material/highlight:"),
     PageSpec("pages/8_Train.py", "Train a network", "train", ":material/model_training:", "Train and probe"),
     PageSpec("pages/9_Long_range_probes.py", "Long-range probes", "probes", ":material/manage_search:",
              "Train and probe"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -21,3 +22,21 @@ def run_page(path: str | Path, *, query: dict[str, Any] | None = None, timeout: 
 def plotly_figures(at: AppTest) -> list[dict]:
     """The JSON spec ({"data": [...], "layout": {...}}) of every st.plotly_chart on the page, in order."""
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.live: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "img", "iframe", "object", "embed") or any(name.startswith("on") for name, _ in attrs):
+            self.live.append(tag)
+
+
+def live_markup(body: str) -> list[str]:
+    """The elements of an HTML body that could run or fetch something (script, img, on* handlers); escaped text
+    such as '&lt;img onerror=...&gt;' is text and is not counted."""
+    parser = _Tags()
+    parser.feed(body)
+    return parser.live

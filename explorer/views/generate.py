@@ -1,0 +1,174 @@
+"""Generate: the sidebar's model continues the shared text, token by token, greedy or sampled with temperature and
+top-k from a seed; each token shows its probability and runners-up; Elman, LSTM and GRU can continue side by side;
+a continuation can be put back into the text box so every other page unrolls it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import ModelConfig
+from core.generate import MAX_TOKENS, Sampling, Step, agreement, continuation_text, frame, generate, separators
+
+from .. import render, settings, sidebar, state, text_input
+from ..charts.text import probability_text
+from ..presets import CUSTOM
+
+N = settings.Setting("gen.n", 100, settings.integer(1, MAX_TOKENS))
+METHOD = settings.Setting("gen.method", "sample", settings.choice(("sample", "greedy")))
+TEMPERATURE = settings.Setting("gen.temp", 0.8, settings.number(0.05, 5.0))
+TOP_K = settings.Setting("gen.topk", 0, settings.integer(0, 1000))
+SEED = settings.Setting("gen.seed", 0, settings.integer(0, 2**31 - 1))
+COMPARE = settings.Setting("gen.compare", False, settings.flag)
+SIBLINGS = {"Elman": "elman", "LSTM": "lstm", "GRU": "gru"}
+TAIL = 200  # characters of the prompt shown before the continuation
+RESULTS = "gen.results"  # session_state: finished continuations, so a rerun shows them without generating again
+KEEP = 12
+
+
+def controls() -> Sampling:
+    left, mid, right = st.columns([1, 1, 2])
+    with left:
+        settings.widget(st.number_input, "Tokens to generate", N, 1, MAX_TOKENS, step=10,
+                        help="Words or characters, as the model reads them.")
+    with mid:
+        settings.widget(st.radio, "Decoding", METHOD, ("sample", "greedy"), horizontal=True,
+                        format_func={"sample": "sample", "greedy": "greedy (argmax)"}.get,
+                        help="Greedy takes the most likely token every time; sampling draws one at random from the "
+                             "model's distribution, reshaped by the temperature and cut to the top k.")
+    greedy = settings.get("gen.method") == "greedy"
+    with right:
+        if greedy:
+            st.caption("Greedy decoding has no randomness: temperature, top-k and seed do not apply, and the same "
+                       "prompt always gives the same continuation.")
+            for s in (TEMPERATURE, TOP_K, SEED):
+                settings.bind(s)
+        else:
+            a, b, c = st.columns(3)
+            with a:
+                settings.widget(st.slider, "Temperature T", TEMPERATURE, 0.05, 5.0, step=0.05,
+                                help="Draws from softmax(z / T): below 1 sharper (towards greedy), above 1 flatter "
+                                     "(towards uniform).")
+            with b:
+                settings.widget(st.number_input, "Top k (0 = all)", TOP_K, 0, 1000, step=1,
+                                help="Only the k most likely tokens may be drawn.")
+            with c:
+                settings.widget(st.number_input, "Seed", SEED, 0, 2**31 - 1, step=1,
+                                help="Same seed, same settings and prompt: the same continuation.")
+    return Sampling(greedy=greedy, temperature=float(settings.get("gen.temp")), top_k=int(settings.get("gen.topk")),
+                    seed=int(settings.get("gen.seed")))
+
+
+def _tail(prompt: str) -> str:
+    return prompt if len(prompt) <= TAIL else "…" + prompt[-TAIL:]
+
+
+def tips(steps: list[Step]) -> list[str]:
+    """Hover text of each generated token: its probability, then the runners-up."""
+    return [f"P({s.token!r}) = {s.p:.3f}; then " + ", ".join(f"{tok!r} {p:.3f}" for tok, p in s.runners_up)
+            for s in steps]
+
+
+def continuation(config: ModelConfig, prompt: str, n: int, sampling: Sampling, box) -> list[Step]:
+    """The continuation, streamed into `box` token by token as it is produced (or the stored one, at once)."""
+    store = st.session_state.setdefault(RESULTS, {})
+    key = (config, prompt, n, sampling)
+    if key in store:
+        return store[key]
+    steps: list[Step] = []
+    shown = _tail(prompt)
+    for step in generate(state.get_model(config), prompt, n, sampling):
+        before = steps[-1].token if steps else prompt  # the spacing depends on the token before only
+        shown += separators(config.tokenizer, before, [step.token])[0] + step.token
+        steps.append(step)
+        box.text(shown)
+    while len(store) >= KEEP:
+        store.pop(next(iter(store)))
+    store[key] = steps
+    return steps
+
+
+def show(config: ModelConfig, prompt: str, steps: list[Step], box) -> None:
+    """The finished continuation shaded by probability, and what its numbers say."""
+    tokens = [s.token for s in steps]
+    box.html(probability_text(_tail(prompt), tokens, [s.p for s in steps], tips(steps),
+                              separators(config.tokenizer, prompt, tokens)))
+    mean_p, top = agreement(steps)
+    V = len(state.get_model(config).vocab)
+    st.caption(f"Shaded by the probability the model gave each token (temperature 1, whatever the sampling); hover "
+               f"for the runners-up. Mean probability of the chosen tokens {mean_p:.3f}, against {1 / V:.4f} for a "
+               f"uniform guess over its {V:,} tokens; the chosen token was the most likely one at {top} of "
+               f"{len(steps)} steps.")
+
+
+def _put_in_text_box(text: str) -> None:
+    settings.put("preset", CUSTOM)
+    settings.put("text", text)
+
+
+def notes(config: ModelConfig) -> None:
+    """What this model's continuation can and cannot mean, from its configuration."""
+    if not config.weights:
+        st.info("This network is untrained: its weights are random, so it continues with tokens from its small "
+                "lecture vocabulary almost at random. Pick a trained model in the sidebar to hear Shakespeare.",
+                icon=":material/casino:")
+    if config.arch == "window":
+        st.caption(f"The fixed-window model has no state: each next token depends on the last n = {config.window} "
+                   "tokens only, which it reads again at every step.")
+    if config.bidirectional:
+        st.caption("This model reads both ways: at every step its right-to-left network re-reads the whole text, "
+                   "the tokens generated so far included.")
+
+
+def one(config: ModelConfig, prompt: str, n: int, sampling: Sampling) -> list[Step] | None:
+    box = st.empty()
+    try:
+        steps = continuation(config, prompt, n, sampling, box)
+    except ValueError as err:
+        render.failure(err)
+        return None
+    show(config, prompt, steps, box)
+    return steps
+
+
+def side_by_side(config: ModelConfig, prompt: str, n: int, sampling: Sampling) -> None:
+    columns = st.columns(len(SIBLINGS))
+    for (name, arch), col in zip(SIBLINGS.items(), columns):
+        sibling = sidebar.sibling(config, arch)
+        with col:
+            st.markdown(f"**{name}** · {sidebar.describe(sibling)}, H = {sibling.hidden_size}")
+            one(sibling, prompt, n, sampling)
+
+
+def main() -> None:
+    render.page_style()
+    st.title("Generate")
+    st.markdown(
+        "A language model gives P(next token | everything before it). Pick a token from that distribution, append "
+        "it, and ask again: that is all generation is. Greedy decoding always takes the most likely token; sampling "
+        "draws one, with the temperature T reshaping the distribution as softmax(z / T) and top-k keeping only the k "
+        "most likely tokens."
+    )
+    config = sidebar.config()
+    prompt = text_input.text_box("Prompt", tokenizer=config.tokenizer)
+    sampling = controls()
+    n = int(settings.get("gen.n"))
+    if not prompt.strip():
+        st.info("Type a prompt above (or pick a preset) for the model to continue.")
+        return
+    notes(config)
+    steps = one(config, prompt, n, sampling)
+    if steps:
+        full = prompt + continuation_text(config.tokenizer, prompt, steps)
+        st.button("Unroll this continuation", on_click=_put_in_text_box, args=(full,), key="gen.unroll",
+                  icon=":material/input:", help="Puts the prompt and its continuation into the text box, so that "
+                                                 "every page (Unroll, Hidden states, Units, ...) reads it.")
+        with st.expander("Every generated token, its probability and the runners-up"):
+            st.dataframe(frame(steps), hide_index=True)
+    st.subheader("Elman, LSTM and GRU on the same prompt", anchor=False)
+    settings.widget(st.toggle, "Continue with all three side by side", COMPARE,
+                    help="The same prompt, decoding, temperature, top-k and seed for each network.")
+    if settings.get("gen.compare"):
+        side_by_side(config, prompt, n, sampling)
+        st.caption("Trained models are the shipped ones for the same tokens; an untrained model's siblings share "
+                   "its hidden size and seed. The same seed gives the same random numbers, but each network's "
+                   "distribution differs, so they pick other tokens.")

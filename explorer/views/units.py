@@ -1,0 +1,226 @@
+"""Units: one unit's activation over a passage, token by token on a fixed scale; the units ranked by how well they
+follow a feature of the text, with the honest verdict; and LSTMVis's select-and-match."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import ModelConfig, Trace
+from core import units as U
+
+from .. import render, settings, sidebar, state, text_input
+from ..charts.text import coloured_text, ranking_bars, scale_legend
+
+PASSAGES = {"heldout": "a held-out Shakespeare passage", "text": "the text box's text"}
+PASSAGE = settings.Setting("units.passage", "heldout", settings.choice(tuple(PASSAGES)))
+LAYER = settings.Setting("units.layer", 0, settings.integer(0, 15))
+DIRECTION = settings.Setting("units.dir", 0, settings.integer(0, 1))
+KEY = settings.Setting("units.key", "h", settings.choice(("h", "c")))
+INDEX = settings.Setting("units.index", 0, settings.integer(0, 4095))
+FEATURE = settings.Setting("units.feature", "line_position", settings.choice(tuple(U.FEATURES)))
+TARGET = settings.Setting("units.target", ",", settings.text(40))
+WITHIN = settings.Setting("units.k", 10, settings.integer(1, 500))
+THRESHOLD = settings.Setting("units.thr", 0.5, settings.number(-10.0, 10.0))
+SPAN = settings.Setting("units.span", "", settings.text(20))  # "a-b": first and last step of the selection
+CONTEXT = 12  # tokens shown either side of a match
+
+
+def passage(config: ModelConfig) -> str:
+    settings.widget(st.radio, "Read the units over", PASSAGE, tuple(PASSAGES), format_func=PASSAGES.get,
+                    horizontal=True, help="The held-out passage is the start of Shakespeare's test split, which no "
+                                          "shipped model was trained on; the text box is shared with every page "
+                                          "(the Generate page can put a continuation there).")
+    if settings.get("units.passage") == "text":
+        return text_input.text_box(tokenizer=config.tokenizer)
+    text = U.held_out_passage()
+    st.caption(f"The first {text.count(chr(10))} lines ({len(text):,} characters) of the test split, from "
+               f"“{text.splitlines()[0]}” on.")
+    return text
+
+
+def _clamp(key: str, hi: int) -> int:
+    """Keep a link's value inside this model (a unit index past H, a layer it lacks)."""
+    if settings.get(key) > hi:
+        settings.put(key, hi)
+    return settings.get(key)
+
+
+def pick_unit(trace: Trace) -> U.Unit:
+    c = trace.config
+    for s in (LAYER, DIRECTION, KEY, INDEX):
+        settings.bind(s)
+    cols = st.columns(4)
+    layer = _clamp("units.layer", c.num_layers - 1)
+    direction = _clamp("units.dir", c.num_directions - 1)
+    if settings.get("units.key") not in U.state_keys(trace):
+        settings.put("units.key", "h")
+    H = trace.get("h", layer, direction).shape[1]
+    index = _clamp("units.index", H - 1)
+    if c.num_layers > 1:
+        cols[0].number_input("Layer", 0, c.num_layers - 1, key=settings.widget_key("units.layer"),
+                             on_change=settings.on_change("units.layer"))
+    if c.num_directions > 1:
+        cols[1].radio("Direction", (0, 1), format_func=("left to right", "right to left").__getitem__,
+                      key=settings.widget_key("units.dir"), on_change=settings.on_change("units.dir"))
+    if c.arch == "lstm":
+        cols[2].radio("Quantity", ("h", "c"), horizontal=True, key=settings.widget_key("units.key"),
+                      format_func={"h": "h (hidden state)", "c": "c (cell state)"}.get,
+                      on_change=settings.on_change("units.key"))
+    cols[3].number_input(f"Unit (0..{H - 1})", 0, H - 1, key=settings.widget_key("units.index"),
+                         on_change=settings.on_change("units.index"))
+    return U.Unit(layer, direction, settings.get("units.key"), index)
+
+
+def gaps(trace: Trace, text: str) -> list[str]:
+    """The text between consecutive tokens, as typed (spaces and line breaks of a word model's text)."""
+    spans = U.spans(trace, text)
+    return [text[(spans[t - 1][1] if t else 0):a] for t, (a, _) in enumerate(spans)]
+
+
+def colour_unit(trace: Trace, text: str, unit: U.Unit) -> None:
+    acts = U.values(trace, unit.layer, unit.direction, unit.key)
+    bound, why = U.colour_bound(trace.config, unit.key, acts)
+    v = acts[:, unit.index]
+    st.html(coloured_text(trace.tokens, v, bound, gaps(trace, text)))
+    st.html(scale_legend(bound))
+    st.caption(f"Unit {unit.label()} at every step, blue below 0 and red above; hover a token for its value. Scale "
+               f"{why} Over these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def ranking(config: ModelConfig, text: str, feature: str, target: str, k: int) -> tuple[pd.DataFrame, np.ndarray]:
+    trace = state.get_trace(config, text)
+    f = U.feature(feature, text, U.spans(trace, text), trace.tokens, target=target, k=k)
+    return U.rank_units(trace, f), f
+
+
+def _show_best(row: dict) -> None:
+    for key, value in (("units.layer", row["layer"]), ("units.dir", row["direction"]), ("units.key", row["quantity"]),
+                       ("units.index", row["index"])):
+        settings.put(key, value)
+
+
+def rank(config: ModelConfig, text: str) -> None:
+    left, mid, right = st.columns([2, 1, 1])
+    with left:
+        settings.widget(st.selectbox, "Feature of the text", FEATURE, tuple(U.FEATURES), format_func=U.FEATURES.get)
+    feature = settings.get("units.feature")
+    target, k = settings.bind(TARGET), settings.bind(WITHIN)
+    if feature == "seen_recently":
+        with mid:
+            settings.widget(st.text_input, "Word or character", TARGET)
+        with right:
+            settings.widget(st.number_input, "within the last k tokens", WITHIN, 1, 500)
+        target, k = settings.get("units.target"), int(settings.get("units.k"))
+    label = U.FEATURES[feature] if feature != "seen_recently" else f"“{target}” within the last {k} tokens"
+    table, f = ranking(config, text, feature, target, k)
+    v = U.verdict(table, f)
+    (st.success if v.follows else st.info)(v.sentence(label), icon=":material/query_stats:")
+    if feature == "line_position" and "\n" not in text.rstrip("\n") and not v.constant:
+        st.warning("This text is a single line: the position in the line is just the step number here, and any unit "
+                   "that drifts over time follows it. Read the held-out passage, whose lines are short.",
+                   icon=":material/warning:")
+    if v.constant:
+        return
+    render.chart(ranking_bars(table, label, v.steps, good=U.GOOD_R), table, f"units ranked by {feature}",
+                 key="units.ranking")
+    st.caption(f"Pearson's r between each unit and the feature over the {v.steps:,} steps. A unit “follows” the "
+               f"feature when |r| ≥ {U.GOOD_R}: its value then accounts for at least r² = {U.GOOD_R ** 2:.0%} of the "
+               "feature's variance. A lower r can still be a real but loose relation; a correlation says nothing "
+               "about whether the network uses that unit.")
+    best = table.dropna(subset=["r"]).iloc[0].to_dict()
+    st.button(f"Colour the best unit, {best['unit']}", on_click=_show_best, args=(best,), key="units.best",
+              icon=":material/arrow_upward:")
+
+
+def _span(T: int, v: np.ndarray) -> tuple[int, int]:
+    """The selection from the link, else five steps around the unit's largest value."""
+    raw = settings.get("units.span")
+    try:
+        a, b = (int(x) for x in raw.split("-"))
+        if 0 <= a <= b < T:
+            return a, b
+    except ValueError:
+        pass
+    top = int(np.nanargmax(v)) if np.isfinite(v).any() else 0
+    return max(0, top - 2), min(T - 1, top + 2)
+
+
+def _set_span(widget: str) -> None:
+    value = st.session_state[widget]
+    a, b = value if isinstance(value, tuple | list) else (value, value)  # a slider may come back with one end
+    settings.put("units.span", f"{min(a, b)}-{max(a, b)}")
+
+
+def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
+    acts = U.values(trace, unit.layer, unit.direction, unit.key)
+    T = len(trace)
+    settings.bind(SPAN)
+    a, b = _span(T, acts[:, unit.index])
+    widget = f"units.w.span.{T}"  # one slider per passage length: its range is the steps
+    st.session_state[widget] = (a, b)
+    st.slider("Select a span (first and last step)", 0, T - 1, key=widget, on_change=_set_span, args=(widget,))
+    settings.widget(st.number_input, "A unit is on above", THRESHOLD, -10.0, 10.0, step=0.05)
+    threshold = float(settings.get("units.thr"))
+    on = U.units_on(acts, a, b + 1, threshold)
+    spans = U.spans(trace, text)
+    selected = " ".join(text[spans[a][0]:spans[b][1]].split())
+    prefix = f"l{unit.layer}.{('fwd', 'bwd')[unit.direction]}.{unit.key}"
+    if not on:
+        st.info(f"No unit of {prefix} is above {threshold:g} at every step of {selected!r} (steps {a}..{b}): lower "
+                "the threshold or select a shorter span.")
+        return
+    found = U.matches(acts, on, threshold, b + 1 - a)
+    found = found[~((found["start"] <= a) & (found["end"] > b))]  # the selection itself is no match
+    listed = ", ".join(f"[{i}]" for i in on[:40]) + ("…" if len(on) > 40 else "")
+    st.markdown(f"**{len(on)}** unit{'s' if len(on) != 1 else ''} of {prefix} stay above {threshold:g} throughout "
+                f"{selected!r} (steps {a}..{b}): {listed}")
+    if found.empty:
+        st.info("Nowhere else in this passage are all of them on together.")
+        return
+    bound, _ = U.colour_bound(trace.config, unit.key, acts)
+    between = gaps(trace, text)
+    mean = acts[:, on].mean(1)
+    st.caption(f"Other places where all {len(on)} are on together, closest in length to the selection first "
+               f"({len(found)} shown); coloured by their mean activation on the same scale.")
+    for row in found.itertuples():
+        lo, hi = max(0, row.start - CONTEXT), min(T, row.end + CONTEXT)
+        inside = (np.arange(lo, hi) >= row.start) & (np.arange(lo, hi) < row.end)
+        st.html(coloured_text(trace.tokens[lo:hi], np.where(inside, mean[lo:hi], 0.0), bound,
+                              [""] + between[lo + 1:hi], first_step=lo))
+
+
+def main() -> None:
+    render.page_style()
+    st.title("Units")
+    st.markdown(
+        "Karpathy, Johnson and Fei-Fei (2015) found single units of character models that track the position in a "
+        "line or an open quote; LSTMVis (Strobelt et al.) lets one select where some units are on and find where "
+        "they are on again. Here: one unit over a whole passage, every unit ranked by how well it follows a feature, "
+        "and select-and-match."
+    )
+    config = sidebar.config()
+    if config.arch == "window":
+        st.info("The fixed-window model has no state to read: its hidden layer is computed afresh at every step from "
+                f"the last n = {config.window} tokens alone, and nothing is carried from one step to the next. Pick an "
+                "Elman, LSTM or GRU model in the sidebar (the Generate page still lets this one speak).",
+                icon=":material/block:")
+        return
+    text = passage(config)
+    trace = render.trace_or_message(config, text, "read its units")
+    if trace is None:
+        return
+    render.overflow_notice(trace)
+    if not config.weights:
+        st.caption("This network is untrained: whatever its units follow, they follow by chance.")
+    st.subheader("One unit over the text", anchor=False)
+    unit = pick_unit(trace)
+    colour_unit(trace, text, unit)
+    st.subheader("Which units follow a feature?", anchor=False)
+    rank(config, text)
+    st.subheader("Select and match", anchor=False)
+    st.markdown("Select a span: the units of the same layer that stay on across it form a pattern; below are the "
+                "other places in the passage where that whole pattern is on together.")
+    select_and_match(trace, text, unit)
