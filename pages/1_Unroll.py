@@ -18,6 +18,14 @@ def show_steps(model, trace) -> None:
     terms = elman_terms_all(model, trace) if trace.config.arch == "elman" else None
     data = unroll_player.player_data(trace, terms, settings.get("step"), trained=bool(trace.config.weights))
     unroll_player.show(data, key="u.player")
+    unknown = list(dict.fromkeys(tok for tok, known in zip(trace.tokens, trace.known.tolist()) if not known))
+    if unknown:
+        shown = unknown[-5:]  # the last ones: nearest to the last step, where the player opens
+        more = len(unknown) - len(shown)
+        st.caption("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
+                   + (f" (nor are {more} other words of this text)" if more else "")
+                   + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
+                   "prediction target it counts as <unk>.")
     render.downloads(trace.steps_frame, lambda: unroll_player.standalone_html(data), "unrolled network",
                      key="u.player")
 

@@ -21,6 +21,16 @@ function number(v) {  // as explorer/latex.py writes it: 3 decimals, or a power 
   return v.toFixed(3).replace('-', '−');
 }
 
+function g4(v) {  // Python's f"{v:.4g}" (explorer/charts/style.py fmt): the probabilities as hover boxes print them
+  if (v === 0) return '0';
+  const e = Math.floor(Math.log10(Math.abs(v)));
+  if (e < -4 || e >= 4) {
+    const [m, x] = v.toExponential(3).split('e');
+    return `${m.includes('.') ? m.replace(/\.?0+$/, '') : m}e${Number(x) < 0 ? '-' : '+'}${String(Math.abs(Number(x))).padStart(2, '0')}`;
+  }
+  return String(Number(v.toPrecision(4)));
+}
+
 function windowOf(n, step) {
   if (n <= MAX_COLUMNS) return [0, n];
   const start = Math.min(Math.max(0, step - Math.floor(MAX_COLUMNS / 2)), n - MAX_COLUMNS);
@@ -144,7 +154,7 @@ function nextView(d, step) {
     const p = probs[i];
     s += `<span class="rp-word" title="${esc(w)}">${esc(short(w, 16))}</span><span class="rp-bar-row">
       <span class="rp-bar${w === hit ? ' rp-hit' : ''}" style="width:${p === null ? 0 : (80 * p) / scale}%"></span>
-      ${p === null ? 'NaN (the network overflowed)' : number(p)}</span>`;
+      <span class="rp-p">${p === null ? 'NaN (the network overflowed)' : g4(p)}</span></span>`;
   });
   s += '</div>';
   if (hit !== null) {
