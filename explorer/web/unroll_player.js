@@ -173,7 +173,10 @@ export default function (component) {
   const el = (sel) => root.querySelector(sel);
   const n = d.tokens.length;
   const fingerprint = JSON.stringify([d.tokens, d.top_probs, d.terms && d.terms['h_t'], d.trained]);
-  const memory = live[key] && live[key].fingerprint === fingerprint ? live[key] : {fingerprint, step: d.step, rate: d.rate};
+  // The browser's own step wins over a rerun's copy of the old one, unless the app sent a new step (a link, a
+  // Lecture mode step) or new data.
+  const kept = live[key] && live[key].fingerprint === fingerprint && live[key].sent === d.step;
+  const memory = kept ? live[key] : {fingerprint, sent: d.step, step: d.step, rate: d.rate};
   live[key] = memory;
   let step = Math.min(Math.max(memory.step, 0), n - 1), timer = null, urlTimer = null;
 
