@@ -97,7 +97,7 @@ def settled_ms(page) -> float:
 
 
 def button(page, name: str):
-    return page.get_by_role("button", name=re.compile(rf"(^|\s){name}$")).first
+    return page.get_by_role("button", name=re.compile(rf"\b{name}\b")).first
 
 
 def reruns_soon(page, before: int, wait_ms: int = 400) -> bool:
