@@ -191,7 +191,10 @@ export default function (component) {
     const url = new URL(window.location.href);
     if (url.searchParams.get('step') === String(step)) return;
     url.searchParams.set('step', String(step));
-    window.history.replaceState(window.history.state, '', url);
+    try {
+      window.history.replaceState(window.history.state, '', url);
+    } catch (err) {  // a downloaded copy opened from disk (origin "null") may not rewrite its address
+    }
   };
   const show = (t) => {
     step = Math.min(Math.max(t, 0), n - 1);
