@@ -176,8 +176,11 @@ def test_markup_in_a_models_vocabulary_is_drawn_as_text():
               session={"my_models": {"mine-markup": markup_model()}})
     ok(at)
     assert_markup_is_text(at)
-    shown = " ".join(s for fig in plotly_figures(at) for s in strings(fig))
-    assert "&lt;script&gt;" in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown, "predicted, escaped"
+    player = views(at)[0]  # the Unroll step player: raw words as data, escaped by its script as it draws them
+    predicted = {w for words in player["top_words"] for w in words}
+    assert {SCRIPT, IMG} <= predicted, "predicted, and sent as plain data"
+    assert "esc(d.tokens" in at.get("bidi_component")[0].proto.js_content and "esc(w)" in \
+        at.get("bidi_component")[0].proto.js_content, "the player escapes words before drawing them"
     assert at.dataframe[0].value["guess_1"].isin([SCRIPT, IMG]).all(), "the table holds them as plain data"
 
 
@@ -207,7 +210,7 @@ def test_an_unknown_model_name_falls_back_to_the_default_model():
     at = app("pages/1_Unroll.py", {"model": "nonexistent", "text": "the cat sat"})
     ok(at)
     model = at.session_state["model"]
-    assert model != "nonexistent" and plotly_figures(at)
+    assert model != "nonexistent" and views(at)
     assert any("`nonexistent` is not one of" in w.value and f"using {model}." in w.value for w in at.warning)
 
 
