@@ -53,7 +53,7 @@ new MutationObserver((records) => {
   if (window.__rnnStartedAt === null && records.some((r) => r.attributeName === 'data-test-script-state'
       && r.target.getAttribute('data-test-script-state') === 'running')) window.__rnnStartedAt = performance.now();
   let n = 0;
-  for (const t of document.querySelectorAll('[data-testid="stPlotlyChart"] .gtitle'))
+  for (const t of document.querySelectorAll('[data-testid="stPlotlyChart"] .gtitle, .rp-title, .rp-next b'))
     if (t.textContent.includes(window.__rnnWant)) n += 1;
   if (n >= window.__rnnCharts) window.__rnnSeenAt = performance.now();
 }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});

@@ -126,11 +126,18 @@ def elman_terms(model: LanguageModel, trace: Trace, t: int, layer: int = 0) -> d
     Returns each term as an (H,) vector (first layer: x_t is the word's vector; deeper layers read the
     layer below), so a page can write the equation out and the terms provably add up to u_t.
     """
+    return {name: term[t] for name, term in elman_terms_all(model, trace, layer).items()}
+
+
+def elman_terms_all(model: LanguageModel, trace: Trace, layer: int = 0) -> dict[str, torch.Tensor]:
+    """elman_terms for every step at once: each term as a (T, H) tensor (b_h repeated), one matrix product per
+    term, so a view can send every step's equation to the browser in one go."""
     if trace.config.arch != "elman":
         raise ValueError("the Elman equation belongs to the Elman network")
     cell = model.core.cell(layer, 0)
     x = trace.x if layer == 0 else torch.cat([trace.h(layer - 1, d) for d in range(model.core.num_directions)], -1)
-    h_prev = trace.states[f"l{layer}.fwd.h0"] if t == 0 else trace.h(layer)[t - 1]
+    h = trace.h(layer)  # (T, H)
+    h_prev = torch.cat([trace.states[f"l{layer}.fwd.h0"][None], h[:-1]])  # (T, H)
     W_hx, W_hh, b_h = (p.detach().to(trace.x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))
-    return {"x_t": x[t], "h_prev": h_prev, "W_hx x_t": W_hx @ x[t], "W_hh h_prev": W_hh @ h_prev, "b_h": b_h,
-            "u_t": trace.get("u", layer)[t], "h_t": trace.h(layer)[t]}
+    return {"x_t": x, "h_prev": h_prev, "W_hx x_t": x @ W_hx.T, "W_hh h_prev": h_prev @ W_hh.T,
+            "b_h": b_h.expand_as(h), "u_t": trace.get("u", layer), "h_t": h}

@@ -43,6 +43,13 @@ def chart(fig: go.Figure, data: pd.DataFrame | Callable[[], pd.DataFrame] | None
     if presenter():
         fig.update_layout(font_size=20, height=(fig.layout.height or 450) * 1.25)
     event = st.plotly_chart(fig, key=key, **plotly_kwargs)
+    downloads(data, lambda: fig.to_html(include_plotlyjs=True, full_html=True), name, key=key)
+    return event
+
+
+def downloads(data: pd.DataFrame | Callable[[], pd.DataFrame] | None, html: Callable[[], str], name: str, *,
+              key: str | None = None) -> None:
+    """CSV of the data behind a view and a self-contained HTML page of it, both built only when clicked."""
     slug = _slug(name)
     cols = st.columns([1, 1, 6])
     if data is not None:
@@ -50,11 +57,9 @@ def chart(fig: go.Figure, data: pd.DataFrame | Callable[[], pd.DataFrame] | None
         cols[0].download_button("CSV", lambda: table().to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
                                 on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
                                 help=f"The numbers behind “{name}”.")
-    cols[1].download_button("HTML", lambda: fig.to_html(include_plotlyjs=True, full_html=True),
-                            file_name=f"{slug}.html", mime="text/html", on_click="ignore",
+    cols[1].download_button("HTML", html, file_name=f"{slug}.html", mime="text/html", on_click="ignore",
                             icon=":material/download:", key=f"html-{key or slug}",
-                            help="The interactive figure, viewable offline.")
-    return event
+                            help="The interactive view, viewable offline.")
 
 
 def failure(err: Exception) -> None:

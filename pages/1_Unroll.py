@@ -1,81 +1,33 @@
 """Unroll: the Elman network read one word at a time, with the real numbers of every step."""
 
-import pandas as pd
 import streamlit as st
 
-from core.trace import elman_terms
-from explorer import charts, latex, render, settings, sidebar, state, text_input
+from core.trace import elman_terms_all
+from explorer import render, settings, sidebar, state, text_input, unroll_player
 
 STEP = settings.Setting("step", -1, settings.integer(-1, state.MAX_TOKENS))  # -1: the last step
-PLAYING = "u.playing"
-PLAY_SECONDS = 0.9
 
 
-def set_step(value: int) -> None:
-    settings.put("step", value)
-
-
-def reset() -> None:
-    st.session_state[PLAYING] = False
-    settings.put("step", 0)
-
-
-def toggle_play() -> None:
-    st.session_state[PLAYING] = not st.session_state.get(PLAYING, False)
-
-
-def step_controls(T: int) -> int:
-    """Step / play / reset, Playground-style; returns the step to show."""
+def show_steps(model, trace) -> None:
+    """The step player: Step, Back, the slider and Play run in the browser from every step's numbers, sent once.
+    The step is read from the link when the session starts; from then on the browser keeps it (and the link)."""
+    T = len(trace)
     settings.bind(STEP)
     if not 0 <= settings.get("step") < T:
         settings.put("step", T - 1)
-    step = settings.get("step")
-    playing = st.session_state.get(PLAYING, False)
-    row = st.container(horizontal=True, vertical_alignment="center")
-    row.button("Reset", icon=":material/first_page:", on_click=reset, help="Back to the first word (same seed).")
-    row.button("Back", icon=":material/chevron_left:", on_click=set_step, args=(max(step - 1, 0),),
-               disabled=step == 0)
-    row.button("Step", icon=":material/chevron_right:", on_click=set_step, args=(min(step + 1, T - 1),),
-               disabled=step == T - 1)
-    row.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-               on_click=toggle_play)
-    if T > 1:
-        row.slider("Step t", 0, T - 1, key=settings.widget_key("step"), on_change=settings.on_change("step"),
-                   label_visibility="collapsed")
-    return step
-
-
-def show_step(model, trace, step: int) -> None:
-    tokens = trace.tokens
-    probs, ids = trace.top_k(8)
-    top1 = [trace.vocab[i] for i in ids[:, 0].tolist()]
-    render.chart(charts.unroll_diagram(tokens, step, predictions=top1), trace.steps_frame(), "unrolled network",
-                 key="u.diagram")
-    st.caption("One column per word: x_t enters, h_t carries the memory forward through the same W_hh at every "
-               "step, and z_t scores every word in the vocabulary as the next one.")
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown(f"**Step {step}: reading “{tokens[step]}”**")
-        if trace.config.arch == "elman":
-            for line in latex.elman_step(elman_terms(model, trace, step), step, trace.config.activation):
-                st.latex(line)
-            st.caption("The first six of the hidden units. W_hx x_t brings in the new word, W_hh h_{t−1} brings in "
-                       "everything read so far: that second term is the network's memory.")
-        if not bool(trace.known[step]):
-            st.caption(f"“{tokens[step]}” is not in the vocabulary: its input x_t is a fixed random vector made from "
-                       "the word itself, and as a prediction target it counts as <unk>.")
-    with right:
-        words = [trace.vocab[i] for i in ids[step].tolist()]
-        nxt = tokens[step + 1].lower() if step + 1 < len(tokens) else None
-        recent = tokens[max(0, step - 4): step + 1]  # the title names the last few words; the rest is "…"
-        history = ("…", *recent) if step > 4 else recent
-        fig = charts.next_word_bars(words, probs[step].tolist(), history=history, highlight=nxt)
-        render.chart(fig, pd.DataFrame({"word": words, "probability": probs[step].tolist()}),
-                     "next word probabilities", key="u.next")
-        st.caption("softmax(z_t): the probability of each word coming next. " + (
-            "Trained on Shakespeare, the network puts its mass on words that fit what it has read; rare words all "
-            "share <unk>, so <unk> is often near the top." if trace.config.weights else
-            "An untrained network spreads it almost evenly; that is what “untrained” looks like."))
+    terms = elman_terms_all(model, trace) if trace.config.arch == "elman" else None
+    data = unroll_player.player_data(trace, terms, settings.get("step"), trained=bool(trace.config.weights))
+    unroll_player.show(data, key="u.player")
+    unknown = list(dict.fromkeys(tok for tok, known in zip(trace.tokens, trace.known.tolist()) if not known))
+    if unknown:
+        shown = unknown[-5:]  # the last ones: nearest to the last step, where the player opens
+        more = len(unknown) - len(shown)
+        st.caption("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
+                   + (f" (nor are {more} other words of this text)" if more else "")
+                   + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
+                   "prediction target it counts as <unk>.")
+    render.downloads(trace.steps_frame, lambda: unroll_player.standalone_html(data), "unrolled network",
+                     key="u.player")
 
 
 def main() -> None:
@@ -94,25 +46,7 @@ def main() -> None:
     if not trace.finite:
         st.warning("The hidden state has overflowed (inf or NaN) somewhere: this network explodes. Lower the "
                    "spectral radius or pick tanh, whose outputs stay within ±1.", icon=":material/warning:")
-    model = state.get_model(config)
-    T = len(trace)
-    step = step_controls(T)
-
-    @st.fragment(run_every=PLAY_SECONDS if st.session_state.get(PLAYING) else None)
-    def animated() -> None:
-        current = settings.get("step")
-        if st.session_state.get(PLAYING):
-            if current >= T - 1:
-                st.session_state[PLAYING] = False
-            else:
-                current += 1
-                settings.put("step", current)
-        show_step(model, trace, current)
-
-    if st.session_state.get(PLAYING):
-        animated()
-    else:
-        show_step(model, trace, step)
+    show_steps(state.get_model(config), trace)
     with st.expander("Every step as a table", icon=":material/table:"):
         frame = trace.steps_frame()
         st.dataframe(frame, hide_index=True)

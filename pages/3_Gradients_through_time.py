@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import lecture
 from core.gradients import decay_rate, verdict
-from explorer import charts, render, settings, sidebar, state, text_input
+from explorer import charts, reach_strip, render, settings, sidebar, state, text_input
 from explorer.targets import choose_target, target_setting
 
 PAD = settings.Setting("pad", 0, settings.integer(0, 400))
@@ -21,10 +21,30 @@ DECAY_STEPS, LEARNING_RATE = 1000, 0.1
 
 
 def pick_from_strip() -> None:
-    points = st.session_state["g.strip"].selection.points
-    if points:
-        data = points[0].get("customdata")
-        settings.put("target", int(data[0] if isinstance(data, list) else data))
+    picked = st.session_state["g.strip"].get("pick")
+    if picked is not None:
+        settings.put("target", int(picked))
+
+
+def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame, cue: int | None) -> None:
+    """The sentence coloured by reach. For the Elman network every word's row of the all-pairs map goes to the
+    browser, so hovering a word recolours the sentence by its own prediction's reach without a rerun."""
+    T = len(tokens)
+    if config.arch == "elman" and T <= state.MAX_MAP_TOKENS:
+        logmap = state.get_jacobian_map(config, text, "fro")
+        rows = reach_strip.reach_rows(logmap / math.log(10))
+        data = reach_strip.strip_data(tokens, rows, target=target, cue=cue, hover=True,
+                                      quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
+        table = lambda: state.map_frame(logmap, tokens)  # noqa: E731 (built only if the CSV is asked for)
+    else:  # no all-pairs map here: the target's own gradients, as the curve below
+        reach = [math.nan] * T
+        for pos, val in zip(frame.position, frame.log10_grad_norm):
+            reach[pos] = val
+        data = reach_strip.strip_data(tokens, {target: reach_strip.reach_rows_of(reach[:target])}, target=target,
+                                      cue=cue, hover=False, quantity="‖∂q/∂h<sub>s</sub>‖")
+        table = frame
+    reach_strip.show(data, key="g.strip", on_pick=pick_from_strip)
+    render.downloads(table, lambda: reach_strip.standalone_html(data), "reach by word", key="g.strip")
 
 
 def controls(config):
@@ -65,7 +85,6 @@ def controls(config):
 def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     """Everything that depends on the target word. A fragment: picking another target reruns only this part,
     not the text box, the sidebar or the all-pairs map."""
-    T = len(tokens)
     top = st.columns([2, 1, 1])
     target = choose_target(tokens, TARGET, top[0], help="Or click a word in the coloured sentence below.")
     settings.bind(WRT)
@@ -88,12 +107,7 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
 
     cue = tokens.index("jig") if settings.get("preset") == "dancing" and "jig" in tokens else None
-    reach = [math.nan] * T
-    for pos, val in zip(frame.position, frame.log10_grad_norm):
-        reach[pos] = val
-    strip = charts.token_strip(tokens, reach, target=target, cue=cue,
-                               title=f"How much each word can still move the prediction of “{tokens[target]}”")
-    render.chart(strip, frame, "reach by word", key="g.strip", on_select=pick_from_strip, selection_mode="points")
+    reach_by_word(config, text, tokens, target, frame, cue)
     if cue is not None:
         st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
 

@@ -7,13 +7,12 @@ zeros, overflows and NaNs instead of dropping them.
 
 from .bptt import factor_norms, matrix_heatmap
 from .compare import gate_activations, gate_heatmap, influence_by_distance, parameter_counts
-from .gradients import gradient_vs_distance, jacobian_map, token_strip
+from .gradients import gradient_vs_distance, jacobian_map
 from .states import hidden_heatmap, pca_trajectory, state_norms
 from .training import probe_curves, training_curves
-from .unroll import next_word_bars, unroll_diagram
 
 __all__ = [
-    "unroll_diagram", "next_word_bars", "hidden_heatmap", "state_norms", "pca_trajectory", "gradient_vs_distance",
-    "jacobian_map", "token_strip", "factor_norms", "matrix_heatmap", "influence_by_distance", "parameter_counts",
-    "gate_activations", "gate_heatmap", "training_curves", "probe_curves",
+    "hidden_heatmap", "state_norms", "pca_trajectory", "gradient_vs_distance", "jacobian_map", "factor_norms",
+    "matrix_heatmap", "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
+    "training_curves", "probe_curves",
 ]

@@ -1,5 +1,5 @@
-"""Gradients through time: how far back a prediction still reaches, the all-pairs Jacobian map, and the
-sentence coloured by reach (a clickable strip to choose the target)."""
+"""Gradients through time: how far back a prediction still reaches, and the all-pairs Jacobian map (the
+sentence coloured by reach is an in-browser view: explorer/reach_strip.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import torch
-from plotly.colors import sample_colorscale
 
 from core.gradients import Spectrum
 from core.models.recurrent import DIRECTIONS
@@ -17,17 +16,13 @@ from core.models.recurrent import DIRECTIONS
 from .bands import banded
 from .style import (
     GREY,
-    ORANGE,
     SEQUENTIAL,
     SERIES,
     SKY,
-    SPECIAL_COLOR,
-    SPECIAL_LABEL,
     VERMILLION,
     base_layout,
     esc,
     fmt_log10,
-    kinds,
     layer_label,
     log10_axis,
     log10_scale,
@@ -38,7 +33,6 @@ from .style import (
 
 DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier words to the left)"
 _MAX_CELLS = 200  # per side of the Jacobian map; longer texts are shown in blocks of positions
-_ROW_PX = 40  # height of one line of the token strip
 
 
 def series(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -180,77 +174,3 @@ def jacobian_map(log_norms, tokens, *, title: str | None = None) -> go.Figure:
         subtitle = f"{T} tokens, shown in blocks of {size}: each cell is the strongest pair in its block."
     return base_layout(fig, title or "How much each earlier state still moves each later one", height=620,
                        subtitle=subtitle)
-
-
-def _wrap(tokens, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Paragraph layout: x (centre, in characters) and row of each token, breaking lines at `width` characters."""
-    x, row, col, r = [], [], 0, 0
-    for tok in tokens:
-        w = max(len(str(tok)), 1) + 1
-        if col and col + w > width:
-            col, r = 0, r + 1
-        x.append(col + w / 2)
-        row.append(r)
-        col += w
-    return np.array(x), np.array(row)
-
-
-def token_strip(tokens, values, *, target: int, cue: int | None = None, title: str | None = None,
-                width_chars: int = 100) -> go.Figure:
-    """The text as a paragraph of clickable tokens (customdata = position), each coloured by its log10 value."""
-    v = np.asarray(values, dtype=float)  # (T,) log10, NaN where there is no value
-    T = len(tokens)
-    target = target + T if target < 0 else target
-    x, row = _wrap(tokens, width_chars)
-    y = -row
-    rows = int(row.max()) + 1
-    k = kinds(v)
-    scale = log10_scale(v)
-    lo, hi = scale.lo, scale.hi
-    share = np.clip((np.where(k == "ok", v, lo) - lo) / (hi - lo), 0, 1)  # (T,) place on the colour scale
-    colors = np.array(sample_colorscale(SEQUENTIAL, list(share)), dtype=object)
-    colors = np.where(k == "ok", colors, np.select([k == "zero", k == "overflow"],
-                                                   [SPECIAL_COLOR["zero"], SPECIAL_COLOR["overflow"]], "rgba(0,0,0,0)"))
-    line_color = np.full(T, GREY, dtype=object)
-    line_width = np.full(T, 1.0)  # a thin rim keeps dark chips visible on a dark background
-    line_color[target], line_width[target] = ORANGE, 3.0
-    if cue is not None:
-        line_color[cue], line_width[cue] = SKY, 3.0
-    text = np.array([esc(t) for t in tokens], dtype=object)
-    text[target] = f"<b>{text[target]}</b>"
-    value = [("no value" if kk == "nan" else fmt_log10(vv)) for kk, vv in zip(k, v)]
-    hover = [f"“{esc(tok)}” (position {p}){' — the target' if p == target else ''}<br>{val}"
-             for p, (tok, val) in enumerate(zip(tokens, value))]
-    fig = go.Figure(go.Scatter(
-        x=x, y=y, mode="markers+text", text=text, textposition="top center", customdata=np.arange(T),
-        marker={"symbol": "square", "size": 11, "color": colors, "line": {"color": line_color, "width": line_width}},
-        hovertext=hover, hovertemplate="%{hovertext}<extra>click to make it the target</extra>", showlegend=False,
-    ))
-    ticks = pow10_ticks(lo, hi, max_ticks=6)
-    fig.add_trace(go.Scatter(  # carries the colour bar only
-        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-        marker={"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
-                "colorbar": {"title": {"text": "reach"}, "tickmode": "array", "tickvals": ticks[0],
-                             "ticktext": ticks[1], "lenmode": "pixels", "len": min(220, _ROW_PX * rows), "y": 1,
-                             "yanchor": "top"}},
-    ))
-    legend = [("target", "square-open", ORANGE)] + ([("cue", "square-open", SKY)] if cue is not None else [])
-    legend += [(SPECIAL_LABEL[kk], "square", SPECIAL_COLOR[kk]) for kk in ("zero", "overflow") if (k == kk).any()]
-    if (k == "nan").any():
-        legend.append(("no value (NaN)", "square-open", GREY))
-    for name, symbol, color in legend:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                                 marker={"symbol": symbol, "size": 11, "color": color, "line": {"width": 2}}))
-    if cue is not None:
-        fig.add_shape(type="line", x0=x[cue], y0=y[cue] - 0.18, x1=x[target], y1=y[target] - 0.18,
-                      line={"color": SKY, "dash": "dot", "width": 2})
-        fig.add_annotation(text=f"{esc(tokens[cue])} → {esc(tokens[target])}: {target - cue} tokens",
-                           xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
-                           showarrow=False, font={"color": SKY})
-    fig.update_xaxes(range=[-1, width_chars + 1], showticklabels=False, showgrid=False, zeroline=False,
-                     title="each square is one token, coloured by how strongly it reaches the target; "
-                           "click one to choose the target")
-    fig.update_yaxes(range=[-rows + 0.4, 0.7], showticklabels=False, showgrid=False, zeroline=False,
-                     title="line of text")
-    return base_layout(fig, title or "The text, coloured by how far each word still reaches the target",
-                       height=170 + _ROW_PX * rows)

@@ -3,6 +3,9 @@ inputs, and widgets that change the data behind the charts."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -36,10 +39,10 @@ def figure(at: AppTest, title_start: str) -> dict:
 def test_page_renders_the_dancing_passage_and_edge_inputs(path):
     at = open_page(path)
     assert not at.exception, at.exception[0].message
-    figures = plotly_figures(at)
-    assert figures, "the default view draws charts"
+    views = len(plotly_figures(at)) + len(at.get("bidi_component"))  # Plotly charts and in-browser views
+    assert views, "the default view draws charts"
     extra = 1 if path == PAGES[0] else 0  # the Unroll page's table of steps has its own CSV
-    assert len(at.download_button) == 2 * len(figures) + extra, "every chart offers CSV and HTML"
+    assert len(at.download_button) == 2 * views + extra, "every chart offers CSV and HTML"
     set_text(at, "")
     assert not at.exception
     assert at.info or at.error, "an empty text gets a friendly message"
@@ -50,15 +53,22 @@ def test_page_renders_the_dancing_passage_and_edge_inputs(path):
     assert not at.exception
 
 
-def test_unroll_steps_change_the_equation_and_the_diagram():
-    at = open_page(PAGES[0], {"preset": "cat-sat"})
-    before = at.latex[0].value
-    diagram = figure(at, "The RNN unrolled")
-    at.button[0].click().run()  # reset to step 0
-    assert at.latex[0].value != before
-    assert figure(at, "The RNN unrolled") != diagram
-    at.button[2].click().run()  # step forward
-    assert "u_{1}" in at.latex[0].value and "h_{1}" in at.latex[1].value
+def player(at: AppTest) -> dict:
+    return json.loads(at.get("bidi_component")[0].proto.json)
+
+
+def test_unroll_sends_every_step_once_and_starts_at_the_linked_step():
+    at = open_page(PAGES[0], {"preset": "cat-sat", "step": "1"})
+    data = player(at)
+    assert data["step"] == 1 and data["tokens"] == ["the", "cat", "sat", "on", "the"]
+    terms = {name: np.array(rows, dtype=float) for name, rows in data["terms"].items()}
+    assert all(t.shape == (5, 6) for t in terms.values()), "every step's equation, six units each"
+    # u_t = W_hx x_t + W_hh h_{t-1} + b_h, to the 4 significant digits sent
+    np.testing.assert_allclose(terms["u_t"], terms["W_hx x_t"] + terms["W_hh h_prev"] + terms["b_h"], atol=2e-3)
+    assert len(data["top_words"]) == 5 and data["next"][:2] == ["cat", "sat"]
+    set_text(at, "a dog ran")
+    assert player(at)["tokens"] == ["a", "dog", "ran"] and player(at)["step"] == 1
+    assert player(at)["terms"]["h_t"] != data["terms"]["h_t"][:3]
 
 
 def test_gradient_page_target_and_truncation_change_the_curve():

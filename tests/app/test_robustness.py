@@ -87,6 +87,11 @@ def assert_markup_is_text(at: AppTest) -> None:
         assert not live_markup(el.proto.body), el.proto.body[:150]
 
 
+def views(at: AppTest) -> list[dict]:
+    """Plotly figures and the data of the in-browser views (which escape every token as they draw it)."""
+    return plotly_figures(at) + [json.loads(c.proto.json) for c in at.get("bidi_component")]
+
+
 def messages(at: AppTest) -> str:
     return " ".join(el.value for kind in ("warning", "info", "error") for el in getattr(at, kind))
 
@@ -98,17 +103,17 @@ def test_hostile_text_in_the_link_gives_a_view_or_a_message_never_a_traceback(pa
     at = page(path, {"preset": "custom", "text": SOUP})
     ok(at)
     assert at.text_area(key="w.text").value == SOUP, "the text box shows the text exactly as typed"
-    assert plotly_figures(at), "emoji, RTL, combining marks, control characters, NUL and markup all unroll"
+    assert views(at), "emoji, RTL, combining marks, control characters, NUL and markup all unroll"
     assert_markup_is_text(at)
-    if not path.endswith("4_BPTT_by_hand.py"):  # its charts are matrices; tokens appear in its select boxes only
+    if plotly_figures(at) and not path.endswith("4_BPTT_by_hand.py"):  # BPTT: matrices; tokens in select boxes
         assert any(re.search("&lt;|&gt;", s) for fig in plotly_figures(at) for s in strings(fig)), "'<' as text"
     for text, expected in (("", "Type a sentence"), (" \t\n\u2028 ", "Type a sentence"), ("zebra", None)):
         at.text_area(key="w.text").set_value(text).run()
         ok(at)
         if expected is None:  # one token: drawn where one step makes sense, else "at least two tokens"
-            assert plotly_figures(at) or "at least two tokens" in messages(at), messages(at)
+            assert views(at) or "at least two tokens" in messages(at), messages(at)
         else:
-            assert expected in messages(at) and (path.endswith("9_Long_range_probes.py") or not plotly_figures(at))
+            assert expected in messages(at) and (path.endswith("9_Long_range_probes.py") or not views(at))
 
 
 def test_unknown_words_are_explained_on_the_unroll_page():
@@ -131,7 +136,7 @@ def test_a_long_paste_is_cut_to_max_tokens_with_a_message_and_kept_out_of_the_li
     at.text_area(key="w.text").set_value(words).run()
     ok(at)
     assert any(f"50,000 tokens; the explorer unrolls the first {state.MAX_TOKENS:,}" in w.value for w in at.warning)
-    assert any(f"over {state.MAX_TOKENS} tokens" in f["layout"]["title"]["text"] for f in plotly_figures(at))
+    assert len(json.loads(at.get("bidi_component")[0].proto.json)["tokens"]) == state.MAX_TOKENS  # the player
     assert any(f"longer than {text_input.URL_TEXT_LIMIT:,} characters" in c.value for c in at.caption)
     assert "text" not in at.query_params, "the link does not carry a text longer than the limit"
     paste = ("The quick brown fox jumps over the lazy dog. " * 120_000)[:5_000_000]  # 5 MB
@@ -171,8 +176,11 @@ def test_markup_in_a_models_vocabulary_is_drawn_as_text():
               session={"my_models": {"mine-markup": markup_model()}})
     ok(at)
     assert_markup_is_text(at)
-    shown = " ".join(s for fig in plotly_figures(at) for s in strings(fig))
-    assert "&lt;script&gt;" in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown, "predicted, escaped"
+    player = views(at)[0]  # the Unroll step player: raw words as data, escaped by its script as it draws them
+    predicted = {w for words in player["top_words"] for w in words}
+    assert {SCRIPT, IMG} <= predicted, "predicted, and sent as plain data"
+    assert "esc(d.tokens" in at.get("bidi_component")[0].proto.js_content and "esc(w)" in \
+        at.get("bidi_component")[0].proto.js_content, "the player escapes words before drawing them"
     assert at.dataframe[0].value["guess_1"].isin([SCRIPT, IMG]).all(), "the table holds them as plain data"
 
 
@@ -202,7 +210,7 @@ def test_an_unknown_model_name_falls_back_to_the_default_model():
     at = app("pages/1_Unroll.py", {"model": "nonexistent", "text": "the cat sat"})
     ok(at)
     model = at.session_state["model"]
-    assert model != "nonexistent" and plotly_figures(at)
+    assert model != "nonexistent" and views(at)
     assert any("`nonexistent` is not one of" in w.value and f"using {model}." in w.value for w in at.warning)
 
 
@@ -266,7 +274,7 @@ def test_an_exploding_network_is_drawn_and_explained(path):
     at = page(path, EXPLODING)
     ok(at)
     figures = plotly_figures(at)
-    assert figures, "the charts still draw"
+    assert views(at), "the charts still draw"
     said = messages(at) + " ".join(s for f in figures for s in strings(f["layout"]))
     assert re.search(r"inf or NaN|overflowed", said), "the user is told why values are inf or NaN"
     if any(path.endswith(p) for p in ("3_Gradients_through_time.py", "5_Fixed_window_vs_RNN.py",

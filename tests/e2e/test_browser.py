@@ -55,19 +55,3 @@ def test_page_in_browser(spec, base_url, page, screenshot_dir):
     harness.full_page_screenshot(page, screenshot_dir / f"{spec.url_path}.png")
     assert not dialogs, dialogs
     assert not console_errors, console_errors
-
-
-@pytest.mark.e2e
-def test_clicking_a_word_makes_it_the_target(base_url, page):
-    """The coloured sentence on the gradients page is a picker: a click on "lively" retargets the gradient."""
-    page.goto(f"{base_url}/gradients")
-    harness.wait_for_idle(page)
-    harness.wait_for_charts(page)
-    points = page.locator(f"{harness.PLOTLY} g.points path.point")
-    assert points.count() >= 71  # one square per token of the dancing passage (the first chart)
-    before = harness.runs(page)
-    points.nth(12).click(force=True)
-    harness.wait_for_rerun(page, before)
-    picker = page.get_by_role("combobox", name="Target word (the word being predicted)")
-    assert picker.input_value() == "12 · lively"
-    assert "target=12" in page.url

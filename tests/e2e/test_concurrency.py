@@ -45,12 +45,15 @@ NEXT_WORD_JS = """
       return {words: [...c.querySelectorAll('.ytick text')].map((e) => e.textContent),
               probs: [...c.querySelectorAll('.bartext')].map((e) => e.textContent)};
   }
+  const player = document.querySelector('[data-rnn-chart] .rp-next');  // the Unroll page's step player
+  if (player) return {words: [...player.querySelectorAll('.rp-word')].map((e) => e.textContent),
+                      probs: [...player.querySelectorAll('.rp-p')].map((e) => e.textContent)};
   return null;
 }
 """
 # True when at least `n` chart titles name `word`: the charts were redrawn for the new sentence.
 TITLES_NAME_JS = """
-([word, n]) => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .gtitle')]
+([word, n]) => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .gtitle, .rp-title, .rp-next b')]
   .filter((t) => t.textContent.includes(word)).length >= n
 """
 

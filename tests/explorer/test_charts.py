@@ -16,9 +16,9 @@ import core
 from core import ModelConfig, build_model, unroll
 from core.gradients import safe_norm
 from explorer import charts
-from explorer.charts.style import GREY, ORANGE, SPECIAL_COLOR, esc, fmt_log10
+from explorer.charts.style import fmt_log10
 
-from .helpers import DANCING, nan_frame, spec
+from .helpers import nan_frame, spec
 
 LN10 = math.log(10)
 
@@ -38,19 +38,12 @@ def annotations(s: dict) -> list[str]:
 
 @pytest.fixture(scope="session")
 def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, window_frame, input_frame, lstm, gru):
-    p, i = dancing.top_k(5)
-    T = len(dancing)
     return {
-        "unroll_diagram": charts.unroll_diagram(dancing.tokens, 13, predictions=[dancing.vocab[j] for j in i[:, 0]]),
-        "next_word_bars": charts.next_word_bars([dancing.vocab[j] for j in i[12]], p[12].tolist(),
-                                                history=dancing.tokens[:13], highlight="jig"),
         "hidden_heatmap": charts.hidden_heatmap(dancing),
         "state_norms": charts.state_norms(exploding),
         "pca_trajectory": charts.pca_trajectory([("exploded", exploding)]),
         "gradient_vs_distance": charts.gradient_vs_distance(grad_frame, spectrum=elman_spectrum),
         "jacobian_map": charts.jacobian_map(logmap, dancing.tokens),
-        "token_strip": charts.token_strip(dancing.tokens, [*grad_frame["log10_grad_norm"], math.nan, math.nan],
-                                          target=T - 2, cue=dancing.tokens.index("jig")),
         "factor_norms": charts.factor_norms(derivation),
         "matrix_heatmap": charts.matrix_heatmap(derivation.product, title="∂h30/∂h10"),
         "influence_by_distance": charts.influence_by_distance({"window": window_frame, "Elman": input_frame},
@@ -67,8 +60,8 @@ def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, 
     }
 
 
-BUILDERS = ["unroll_diagram", "next_word_bars", "hidden_heatmap", "state_norms", "pca_trajectory",
-            "gradient_vs_distance", "jacobian_map", "token_strip", "factor_norms", "matrix_heatmap",
+BUILDERS = ["hidden_heatmap", "state_norms", "pca_trajectory",
+            "gradient_vs_distance", "jacobian_map", "factor_norms", "matrix_heatmap",
             "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
             "training_curves", "probe_curves"]
 
@@ -106,56 +99,6 @@ def test_the_active_default_template_is_the_one_a_figure_gets(dancing):
     finally:
         pio.templates.default = before
     assert fig.layout.template.layout.paper_bgcolor == pio.templates["plotly_dark"].layout.paper_bgcolor
-
-
-# ---------------------------------------------------------------- unroll.py
-
-def test_unroll_diagram_shows_a_window_of_columns_around_the_step_with_one_shared_w_hh(dancing):
-    tokens = dancing.tokens
-    n, step = len(tokens), 40
-    s = spec(charts.unroll_diagram(tokens, step, predictions=[f"p{t}" for t in range(n)], max_columns=24))
-    start = step - 12
-    shown = tokens[start:start + 24]
-    assert s["layout"]["xaxis"]["ticktext"] == [esc(t[:9] + "…" if len(t) > 10 else t) for t in shown]
-    active, faded = (t for t in s["data"] if t.get("mode") == "text" and "customdata" in t)
-    assert set(active["customdata"]) == set(range(start, step + 1)) and faded["opacity"] < 0.5
-    assert set(faded["customdata"]) == set(range(step + 1, start + 24))
-    arrows = [a for a in s["layout"]["annotations"] if a.get("showarrow")]
-    w_hh = [a for a in arrows if a["x"] - a["ax"] > 0.1]  # the horizontal ones
-    assert len(w_hh) == 24 + 1 and {a["arrowcolor"] for a in w_hh} == {ORANGE}  # + the arrow into the cut
-    assert any("W<sub>hh</sub>: one shared matrix" in (t.get("name") or "") for t in s["data"])
-    text = annotations(s)
-    assert f"{start} earlier" in text and f"{n - start - 24} more" in text
-    shown = {int(a[4:-4]) for a in text if a.startswith("<i>p")}
-    assert shown == set(range(start, step + 1))  # predictions only for the steps taken
-
-
-def test_unroll_diagram_of_a_short_text_starts_from_the_initial_state_and_names_every_arrow():
-    tokens = core.lecture.CAT_SAT.split()
-    s = spec(charts.unroll_diagram(tokens, 99))  # out of range: clamped to the last step
-    assert "reads “the”" in s["layout"]["title"]["text"] and "step 4" in s["layout"]["title"]["text"]
-    assert any(t.get("text") == ["h<sub>init</sub>"] for t in s["data"])
-    text = annotations(s)
-    assert text.count("W<sub>hh</sub>") == 5 and text.count("W<sub>hx</sub>") == 5 and "…" not in text
-
-
-def test_next_word_bars_plots_the_probabilities_under_the_context(dancing):
-    p, i = dancing.top_k(5)
-    words = [dancing.vocab[j] for j in i[3]]
-    s = spec(charts.next_word_bars(words, p[3].tolist(), history=dancing.tokens[:4], highlight=words[2]))
-    assert s["layout"]["title"]["text"] == "P(next word | They tuned , discussed)"
-    bars = s["data"][0]
-    assert bars["x"] == pytest.approx(p[3].tolist()) and bars["marker"]["color"][2] == ORANGE
-    assert s["layout"]["yaxis"]["ticktext"] == words and s["layout"]["yaxis"]["autorange"] == "reversed"
-
-
-def test_next_word_bars_cut_a_long_context_at_the_start_and_say_nan():
-    s = spec(charts.next_word_bars(["<unk>", "b"], [math.nan, 0.5], history=DANCING.split(), highlight="zzz"))
-    title = s["layout"]["title"]["text"]
-    assert title.startswith("P(next word | … ") and title.endswith("always loved dancing.)") and len(title) < 80
-    assert s["data"][0]["text"][0].startswith("NaN") and s["data"][0]["x"][0] == 0
-    assert s["layout"]["yaxis"]["ticktext"][0] == "&lt;unk&gt;"
-    assert "not among these 2" in s["data"][1]["name"]
 
 
 # ---------------------------------------------------------------- states.py
@@ -309,20 +252,11 @@ def test_gate_activations_plots_each_gates_mean_over_units(lstm, gru, dancing):
 
 # ---------------------------------------------------------------- long inputs
 
-def test_long_inputs_get_thinned_ticks_and_wrapped_strips(long_trace):
-    T = len(long_trace)
+def test_long_inputs_get_thinned_ticks(long_trace):
     for fig in (charts.hidden_heatmap(long_trace), charts.state_norms(long_trace)):
         s = spec(fig)
         ticks = [v["ticktext"] for k, v in s["layout"].items() if k.startswith("xaxis") and "ticktext" in v]
         assert ticks and all(len(t) <= 40 for t in ticks)
-    strip = spec(charts.token_strip(long_trace.tokens, np.linspace(-5, 0, T), target=T - 1))
-    points = strip["data"][0]
-    assert len(points["x"]) == T and max(points["x"]) <= 100 and -min(points["y"]) >= T * 3 / 100
-    s = spec(charts.unroll_diagram(long_trace.tokens, 1500))
-    assert len(s["layout"]["xaxis"]["ticktext"]) == 24
-    text = [t for t in s["data"] if t.get("mode") == "text"]
-    assert sum(len(t["text"]) for t in text) == 3 * 24
-    assert len(annotations(s)) < 200  # shapes and annotations for the shown columns only
 
 
 # ---------------------------------------------------------------- gradients.py
@@ -425,28 +359,3 @@ def test_jacobian_map_of_a_long_text_is_drawn_in_blocks_keeping_each_blocks_stro
     assert z.shape == (134, 134) and heat["x"][:3] == [0, 3, 6]
     assert heat["customdata"][1][0][2] == fmt_log10(-0.5 / LN10)  # block t 3..5, s 0..2: nearest pair k = 1
     assert "blocks of 3" in fig.layout.title.subtitle.text
-
-
-def test_token_strip_has_one_clickable_point_per_token_with_the_target_and_cue_marked(dancing, grad_frame):
-    T = len(dancing)
-    target, cue = T - 2, dancing.tokens.index("jig")
-    values = [*grad_frame["log10_grad_norm"], math.nan, math.nan]
-    s = spec(charts.token_strip(dancing.tokens, values, target=target, cue=cue))
-    points = s["data"][0]
-    assert points["customdata"] == list(range(T)) and "markers" in points["mode"]
-    assert points["text"][target] == "<b>dancing</b>" and points["text"][cue] == "jig"
-    widths = points["marker"]["line"]["width"]
-    assert widths[target] == 3 and widths[cue] == 3 and sorted(widths)[:-2] == [1] * (T - 2)
-    assert points["marker"]["line"]["color"][target] == ORANGE
-    assert f"jig → dancing: {target - cue} tokens" in annotations(s)
-    assert points["marker"]["color"][-1] == "rgba(0,0,0,0)"  # no value: hollow, and named in the legend
-    assert any(t.get("name") == "no value (NaN)" for t in s["data"])
-    assert points["marker"]["color"][0] != points["marker"]["color"][T - 3]  # far and near words differ
-
-
-def test_token_strip_marks_exact_zeros(window_frame, dancing):
-    values = [*window_frame["log10_grad_norm"], math.nan, math.nan]
-    s = spec(charts.token_strip(dancing.tokens, values, target=-2))
-    colors = s["data"][0]["marker"]["color"]
-    assert colors[0] == SPECIAL_COLOR["zero"] == GREY and colors[len(dancing) - 3] != GREY
-    assert any(t.get("name") == "exactly 0" for t in s["data"])

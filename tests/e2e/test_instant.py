@@ -1,0 +1,110 @@
+"""The hot interactions answer in the browser: stepping, playing and hovering change the view with no script
+rerun, and the link still holds the state."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e import harness
+
+PLAYER = "[data-rnn-step]"
+STRIP = "[data-rnn-shown]"
+
+
+def step_in_url(page) -> int | None:
+    values = parse_qs(urlsplit(page.url).query).get("step")
+    return int(values[0]) if values else None
+
+
+def shown_step(page) -> int:
+    return int(page.locator(PLAYER).get_attribute("data-rnn-step"))
+
+
+def button(page, name: str):
+    return page.locator(PLAYER).get_by_role("button", name=re.compile(name))
+
+
+@pytest.mark.e2e
+def test_step_back_slider_and_play_run_in_the_browser(base_url, page):
+    page.goto(f"{base_url}/?preset=cat-sat")  # Unroll: "the cat sat on the", five steps
+    harness.wait_for_idle(page)
+    page.locator(PLAYER).wait_for()
+    runs = harness.runs(page)
+    last = shown_step(page)
+    assert last == 4 and button(page, "Step").is_disabled()
+
+    button(page, "Back").click()
+    assert shown_step(page) == 3 and "step 3 reads" in page.locator(PLAYER).inner_text()
+    assert "Step 3: reading “on”" in page.locator(PLAYER).inner_text()  # the equation moved with the diagram
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '3'", timeout=2000)
+
+    button(page, "Reset").click()
+    assert shown_step(page) == 0 and button(page, "Back").is_disabled()
+    slider = page.locator(PLAYER).locator("input[type=range]")
+    slider.evaluate("e => { e.value = '2'; e.dispatchEvent(new Event('input', {bubbles: true})); }")  # a drag
+    assert shown_step(page) == 2
+
+    speed = page.locator(PLAYER).get_by_role("combobox")
+    speed.select_option("16")  # steps per second
+    button(page, "Play").click()
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').getAttribute('data-rnn-step') === '4'",
+                           timeout=3000)
+    page.wait_for_timeout(200)
+    assert slider.input_value() == "4", "the slider moved with the steps"
+    assert button(page, "Play").is_visible(), "at the last step Play stops and shows Play, not Pause"
+    speed.select_option("0.5")
+    button(page, "Play").click()  # Play at the end starts over
+    assert shown_step(page) == 0 and button(page, "Pause").is_visible()
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').getAttribute('data-rnn-step') === '1'",
+                           timeout=5000)
+    assert slider.input_value() == "1" and not button(page, "Back").is_disabled(), "while playing, in step"
+    button(page, "Pause").click()
+    paused = shown_step(page)
+    page.wait_for_function("(s) => new URLSearchParams(location.search).get('step') === String(s)", arg=paused,
+                           timeout=2000)
+    page.wait_for_timeout(500)
+    assert harness.runs(page) == runs, "stepping and playing started a script run"
+
+    # The link reopens the step in a new session.
+    other = harness.new_page(page.context.browser)
+    try:
+        other.goto(page.url)
+        harness.wait_for_idle(other)
+        other.locator(PLAYER).wait_for()
+        assert shown_step(other) == paused
+    finally:
+        other.context.close()
+
+
+@pytest.mark.e2e
+def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(base_url, page):
+    page.goto(f"{base_url}/gradients")
+    harness.wait_for_idle(page)
+    strip = page.locator(STRIP)
+    strip.wait_for()
+    target = int(strip.get_attribute("data-rnn-shown"))
+    word = strip.locator(".rs-t[data-t='12']")  # "lively"
+    early = strip.locator(".rs-t[data-t='5']")
+    colour_for_target = early.evaluate("e => e.style.backgroundColor")
+    runs = harness.runs(page)
+
+    word.hover()
+    assert strip.get_attribute("data-rnn-shown") == "12"
+    assert "“lively”" in strip.locator(".rs-title").inner_text()
+    assert early.evaluate("e => e.style.backgroundColor") != colour_for_target, "the sentence recoloured"
+    later = strip.locator(".rs-t[data-t='40']")
+    assert later.evaluate("e => e.style.backgroundColor") == "", "words after the hovered one have no colour"
+    page.mouse.move(0, 0)
+    assert strip.get_attribute("data-rnn-shown") == str(target)
+    page.wait_for_timeout(300)
+    assert harness.runs(page) == runs, "hovering started a script run"
+
+    word.click()
+    harness.wait_for_rerun(page, runs)
+    picker = page.get_by_role("combobox", name="Target word (the word being predicted)")
+    assert picker.input_value() == "12 · lively"
+    assert "target=12" in page.url
+    assert page.locator(STRIP).get_attribute("data-rnn-shown") == "12"
