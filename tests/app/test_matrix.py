@@ -1,0 +1,92 @@
+"""Every page with every model the sidebar can hold, through the whole app (sidebar, links, navigation): each shipped
+checkpoint, Untrained (words and characters), a model trained in this test and one uploaded, on a preset, a passage
+of the test's own and a single token, and a model change after a target was picked. No exception anywhere, and
+every page shows a chart or says in plain words why it has none."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import ModelConfig, build_model, checkpoint, lecture
+from core.training import StreamData, TrainConfig, train
+from explorer import catalogue
+from explorer.navigation import PAGES
+from tests.app.conftest import ROOT, plotly_figures
+
+TEXT_PAGES = ("pages/1_Unroll.py", "pages/2_Hidden_states.py", "pages/3_Gradients_through_time.py",
+              "pages/4_BPTT_by_hand.py", "pages/5_Fixed_window_vs_RNN.py", "pages/6_Deeper_and_bidirectional.py",
+              "pages/7_LSTM_and_GRU.py", "pages/9_Long_range_probes.py")
+OWN = "My grandmother kept bees; every spring the hives woke, and she said the bees"  # the test's own passage
+TEXTS = (OWN, "bees")  # after the preset the page opens with: a passage, then one token
+SHIPPED = tuple(catalogue.scan())
+
+
+@pytest.fixture(scope="module")
+def session_models() -> dict[str, catalogue.Entry]:
+    """A word model trained here for a few steps, and a character GRU "uploaded" as checkpoint bytes."""
+    model = build_model(ModelConfig(hidden_size=8, embed_dim=8))
+    model.requires_grad_(True)
+    ids = model.tokens_and_ids(" ".join(lecture.SENTENCES * 4))[1].reshape(-1)
+    train(model, StreamData(ids, ids), TrainConfig(steps=5, batch_size=2, seq_len=16, eval_every=5))
+    trained = catalogue.register(checkpoint.to_bytes(model, {"corpus": "the lecture's sentences"}))
+    upload = catalogue.register(checkpoint.to_bytes(build_model(ModelConfig(arch="gru", tokenizer="char",
+                                                                            hidden_size=6, embed_dim=4))))
+    return {"mine-trained": catalogue.entry(trained, "mine-trained", "Yours: trained in the test"),
+            "mine-upload": catalogue.entry(upload, "mine-upload", "Uploaded: a character GRU")}
+
+
+MODELS = (*SHIPPED, "untrained", "untrained-char", "mine-trained", "mine-upload")
+
+
+def open_app(path: str, model: str, session: dict, preset: str = "cat-sat") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    query = {"model": "untrained", "tok": "char"} if model == "untrained-char" else {"model": model}
+    at.query_params.update({**query, "preset": preset, "hidden": "8"})
+    at.session_state["my_models"] = dict(session)
+    at.run()
+    if path != "pages/1_Unroll.py":
+        at.switch_page(path).run()
+    return at
+
+
+def shows_something(at: AppTest, path: str, what: str) -> None:
+    assert not at.exception, f"{path} with {what}: {at.exception[0].message}"
+    said = [el.value for kind in ("info", "warning", "error", "caption", "markdown") for el in getattr(at, kind)]
+    assert plotly_figures(at) or any(len(s) > 40 for s in said), f"{path} with {what}: no chart and no explanation"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", MODELS)
+def test_every_page_with_every_model_and_text(model, session_models):
+    """One session per model visits every page; on the text pages it types the test's passage and one token."""
+    for spec in PAGES:
+        at = open_app(spec.path, model, session_models)
+        shows_something(at, spec.path, f"{model}, preset")
+        if model.startswith("mine-"):
+            assert at.session_state["model"] == model, "the session's own model is the one shown"
+        if spec.path in TEXT_PAGES:
+            for text in TEXTS:
+                at.text_area(key="w.text").set_value(text).run()
+                shows_something(at, spec.path, f"{model}, {text[:20]!r}")
+
+
+TARGET_PAGES = {"pages/3_Gradients_through_time.py": "target", "pages/5_Fixed_window_vs_RNN.py": "fw.target",
+                "pages/6_Deeper_and_bidirectional.py": "deep.target", "pages/7_LSTM_and_GRU.py": "lg.target"}
+
+
+@pytest.mark.parametrize("path", TARGET_PAGES)
+def test_a_target_picked_then_another_model_goes_back_to_the_last_word(path, session_models):
+    """A position picked under the word model names another token under the character one: the target resets."""
+    at = open_app(path, "elman-word", session_models, preset="dancing")
+    key = TARGET_PAGES[path]
+    at.selectbox(key=f"w.{key}").set_value(3).run()
+    shows_something(at, path, "a picked target")
+    assert at.session_state[key] == 3
+    at.selectbox(key="w.model").set_value("elman-char").run()
+    shows_something(at, path, "the character model after a picked target")
+    assert at.session_state[key] == 0, "the target follows the last word of the new tokens"
+    at.selectbox(key="w.model").set_value("untrained").run()
+    at.radio(key="w.tok").set_value("char").run()
+    shows_something(at, path, "untrained characters")
+    assert at.session_state[key] == 0
