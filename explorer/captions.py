@@ -101,3 +101,61 @@ def factor_caption(d: Derivation) -> str:
     else:
         how = f"{tail}; the product's norm is {product:.3g}, {limit}."
     return head + how + " This is one text; other inputs change every factor."
+
+
+def trained_word(trained: bool) -> str:
+    return "trained" if trained else "untrained"
+
+
+def influence_caption(trained: dict[str, bool]) -> str:
+    """What the three-model chart compares, with each model's status as it is."""
+    if all(trained.values()):
+        who = "all three trained"
+    elif not any(trained.values()):
+        who = "all three untrained, with the same hidden size and seed: how each architecture passes gradients back " \
+              "at initialisation, not how well a trained one remembers"
+    else:
+        who = ", ".join(f"{name} {trained_word(t)}" for name, t in trained.items())
+    return f"‖∂q/∂x_s‖ for the same text and target in each model ({who})."
+
+
+def reach_comparison(frames: dict, lstm: str = "LSTM", elman: str = "Elman RNN") -> str | None:
+    """Which of the two curves on the chart reaches further back at the farthest word both measured."""
+    a, b = frames[lstm], frames[elman]
+    both = a.merge(b, on="distance", suffixes=("_a", "_b"))
+    both = both[np.isfinite(both.log10_grad_norm_a) & np.isfinite(both.log10_grad_norm_b) & (both.distance > 0)]
+    if both.empty:
+        return None
+    far = both.loc[both.distance.idxmax()]
+    k, la, lb = int(far.distance), float(far.log10_grad_norm_a), float(far.log10_grad_norm_b)
+    ratio = 10 ** abs(la - lb)
+    times = f"{ratio:,.0f}" if ratio < 1e4 else f"{ratio:.1e}"
+    than = "more" if la > lb else "less"
+    return (f"On the chart, the word k = {k} tokens back moves the {lstm}'s prediction with ‖∂q/∂x_s‖ = {10 ** la:.2g} "
+            f"and the {elman}'s with {10 ** lb:.2g}: the {lstm} responds {times} times {than}.")
+
+
+def forget_gate_sentence(f, target: int, trained: bool) -> str:
+    """The cell path's own factor over the text, read off this trace's forget gates f (T, H)."""
+    f = np.asarray(f, dtype=float)[1:target + 1]  # f_1 .. f_target: the steps from the first word to the target
+    if f.size == 0:
+        return ""
+    mean = float(f.mean())
+    with np.errstate(divide="ignore"):
+        per_unit = np.exp(np.log(f).sum(axis=0))  # (H,) the cell path's product of f_t for each unit
+    best = float(per_unit.max())
+    status = ("These gates are trained" if trained else "These gates are untrained")
+    return (f"**{status}.** Here the forget gate averages **{mean:.2f}**; along the cell path alone the product of "
+            f"f_t over the {f.shape[0]} steps from the first word to the target is at most {best:.1e} (the unit that "
+            "keeps its gate most open). The full gradient also takes the paths through h_t, so the chart above can "
+            "lie above or below this.")
+
+
+def gates_caption(means: dict[str, float], trained: bool) -> str:
+    """Each gate's mean over units and steps, as the gate chart draws them."""
+    listed = "; ".join(f"{name} {value:.2f}" for name, value in means.items())
+    near = [name for name, value in means.items() if abs(value - 0.5) < 0.1]
+    tail = (f" {', '.join(near)} stay near 0.5, neither open nor shut." if near else
+            " None stays near 0.5: every gate leans open or shut.")
+    return (f"Each gate's mean over units at every step ({trained_word(trained)}; over the whole text: {listed})."
+            + tail + " An average over units can hide the few units that do open or close.")

@@ -67,8 +67,17 @@ def config() -> ModelConfig:
 
 
 def sibling(config: ModelConfig, arch: str) -> ModelConfig:
-    """The network of another architecture to set beside this one (see catalogue.sibling)."""
-    return catalogue.sibling(state.pretrained(), config, arch)
+    """The network of another architecture to set beside this one (see catalogue.sibling): the sidebar's own model
+    when it is of that architecture, trained here or shipped."""
+    return catalogue.sibling(trained_models(), config, arch)
+
+
+def label_of(config: ModelConfig) -> str:
+    """The sidebar's name for a trained configuration (the session's own models included)."""
+    for e in trained_models().values():
+        if e.config == config:
+            return e.label
+    return "untrained"
 
 
 def describe(config: ModelConfig) -> str:

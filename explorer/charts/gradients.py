@@ -65,7 +65,10 @@ def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame, row_norm: s
     bound = (line.log10, f"bound ∝ (γ‖W<sub>hh</sub>‖₂)<sup>k</sup>, γ‖W<sub>hh</sub>‖₂ = {spectrum.bound_rate:.3g}: "
                          f"{covers} stays below it", "dash", VERMILLION)
     start = float(line.log10[0])  # the radius curve starts where the bound does
-    radius = (start + spectrum.log10_radius_curve(line.k - line.k0).numpy(),
+    steps = line.k - line.k0
+    with np.errstate(invalid="ignore"):
+        radius_y = start + np.where(steps > 0, spectrum.log10_radius_curve(steps).numpy(), 0.0)
+    radius = (radius_y,
               f"ρ(W<sub>hh</sub>)<sup>k</sup>, ρ = {spectrum.spectral_radius:.3g}: a linear network's long-run rate "
               "(not a bound)", "dot", GREY)
     for y, name, dash, color in (bound, radius):
@@ -86,8 +89,8 @@ def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = Non
     state's size, for the Frobenius bound). state_label "hc" names the LSTM's full state (h, c) in the row.
     quantity names what the frame measured (default ‖∂q/∂h_s‖ or ‖∂q/∂x_s‖ by its columns)."""
     groups = series(frame)
-    hidden = groups[0][0] != ""
-    quantity = quantity or ("‖∂q/∂h<sub>s</sub>‖" if hidden else "‖∂q/∂x<sub>s</sub>‖")
+    of_states = groups[0][0] != ""
+    quantity = quantity or ("‖∂q/∂h<sub>s</sub>‖" if of_states else "‖∂q/∂x<sub>s</sub>‖")
     extra = [] if jacobian_row is None else [jacobian_row["log10_norm"]]
     scale = log10_scale(frame["log10_grad_norm"], *extra)
     fig = go.Figure()
