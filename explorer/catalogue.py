@@ -86,11 +86,8 @@ def load(digest: str):
 
 
 def sibling(entries: dict[str, Entry], config: ModelConfig, arch: str) -> ModelConfig:
-    """The same kind of model with another architecture: the model itself for its own architecture, the first
-    matching trained one for a trained model (same tokenizer), else the untrained network with the sidebar's
-    settings."""
-    if config.arch == arch:
-        return config  # the model itself (a session's own, or shipped): never swapped for another
+    """The same kind of model with another architecture: the matching pretrained one for a trained model
+    (same tokenizer), else the untrained network with the sidebar's settings."""
     if config.weights:
         for e in entries.values():
             if e.config.arch == arch and e.config.tokenizer == config.tokenizer:

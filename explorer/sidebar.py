@@ -67,9 +67,8 @@ def config() -> ModelConfig:
 
 
 def sibling(config: ModelConfig, arch: str) -> ModelConfig:
-    """The network of another architecture to set beside this one (see catalogue.sibling): the sidebar's own model
-    when it is of that architecture, trained here or shipped."""
-    return catalogue.sibling(trained_models(), config, arch)
+    """The network of another architecture to set beside this one (see catalogue.sibling)."""
+    return catalogue.sibling(state.pretrained(), config, arch)
 
 
 def label_of(config: ModelConfig) -> str:

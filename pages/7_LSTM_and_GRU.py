@@ -83,7 +83,8 @@ def main() -> None:
     if not text.strip():
         st.info("Type a sentence above (or pick a preset) to run the three networks on it.")
         return
-    configs = {name: sidebar.sibling(config, arch) for name, arch in MODELS.items()}
+    # The sidebar's model stands for its own architecture (one trained in this session included).
+    configs = {name: config if config.arch == arch else sidebar.sibling(config, arch) for name, arch in MODELS.items()}
     try:
         traces = {name: state.get_trace(cfg, text) for name, cfg in configs.items()}
     except ValueError as err:
