@@ -121,7 +121,7 @@ def untrained_controls() -> None:
     st.slider("Spectral radius ρ(W_hh)", 0.0, 4.0, step=0.05, key=settings.widget_key("rho"),
               on_change=settings.on_change("rho"),
               help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 "
-                   "they can explode.")
+                   "they can explode. Elman only: an LSTM's or GRU's W_hh stacks its gates and has no eigenvalues.")
     st.number_input("Seed", 0, 2**31 - 1, step=1, key=settings.widget_key("seed"),
                     on_change=settings.on_change("seed"), help="Same seed, same weights: reset keeps it.")
     st.radio("Tokens", ("word", "char"), horizontal=True, key=settings.widget_key("tok"),

@@ -319,3 +319,13 @@ def test_spectral_norms_of_an_overflowed_network_are_nan_not_an_exception():
     assert math.isnan(d.relative_diff) and math.isnan(d.factors[0].norm)
     row = row_log_norms(step_factors(model.core, trace.x), T - 1, ord=2)
     assert torch.isnan(row[:-1]).all()
+
+
+def test_truncated_bptt_cuts_both_directions_at_the_same_chunks_as_training():
+    """Chunks are [0, K), [K, 2K), ... in both directions (training cuts the text so): with T = 10 and K = 4 the
+    state predicting word 5 is h_4, in chunk [4, 8); left to right it depends on h_4 alone, right to left on h_4..h_7.
+    Counted from the end, the right-to-left chunks would be [6, 10), [2, 6) and give h_4, h_5 instead."""
+    model = build_model(ModelConfig(hidden_size=6, bidirectional=True, seed=3))
+    frame = gradient_vs_distance(model, "the cat sat on the mat and the dog ran", target=5, truncate=4)
+    reached = {d: sorted(g.position[g.grad_norm > 0]) for d, g in frame.groupby("direction")}
+    assert reached == {"fwd": [4], "bwd": [4, 5, 6, 7]}

@@ -367,3 +367,14 @@ def test_command_line_trains_and_writes_a_checkpoint_with_its_metrics(tmp_path, 
     assert loaded.model.vocab.itos == vocab.itos
     valid = evaluate(loaded.model, encode(corpus.valid, "word", vocab), batch_size=2, seq_len=10)
     assert valid.perplexity == pytest.approx(meta["valid_perplexity"]) and f"{valid.perplexity:.2f}" in printed
+
+
+def test_the_command_line_says_what_a_bidirectional_perplexity_and_an_ignored_radius_mean():
+    from core.train import caveats
+
+    assert caveats(ModelConfig()) == []
+    (bidir,) = caveats(ModelConfig(bidirectional=True))
+    assert "read the word it predicts" in bidir and "not a language model's" in bidir
+    (radius,) = caveats(ModelConfig(arch="lstm", spectral_radius=2.0))
+    assert "Elman network only" in radius and "LSTM ignored it" in radius
+    assert caveats(ModelConfig(arch="elman", spectral_radius=2.0)) == []
