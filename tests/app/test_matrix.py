@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import ModelConfig, build_model, checkpoint, lecture
 from core.training import StreamData, TrainConfig, train
-from explorer import catalogue
+from explorer import catalogue, saved, sidebar
 from explorer.navigation import PAGES
 from tests.app.conftest import ROOT, plotly_figures
 
@@ -94,3 +94,25 @@ def test_a_target_picked_then_another_model_goes_back_to_the_last_word(path, ses
     at.radio(key="w.tok").set_value("char").run()
     shows_something(at, path, "untrained characters")
     assert at.session_state[key] == 0
+
+
+def test_a_link_to_a_model_saved_on_the_server_opens_it_in_a_fresh_session():
+    """What the sidebar promises (sidebar.LINK_NOTE): a model trained here reopens from a link in another session,
+    found by its name among the saved files; one that is not on the server falls back with a message."""
+    model = build_model(ModelConfig(hidden_size=4, embed_dim=4))
+    data = checkpoint.to_bytes(model, {"corpus": "the test", "label": "linked"})
+    path = saved.new_path()
+    saved.save(data, path)
+    key = saved.key_of(checkpoint.load(data).digest)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update({"model": key, "preset": "cat-sat"})
+    at.run()
+    assert not at.exception, at.exception[0].message
+    assert at.session_state["model"] == key and key in at.session_state["my_models"]
+    assert not any("is not one of" in w.value for w in at.warning)
+    assert sidebar.LINK_NOTE in [c.value for c in at.sidebar.caption]
+    path.unlink()
+    gone = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    gone.query_params.update({"model": "mine-0000000000", "preset": "cat-sat"})
+    gone.run()
+    assert not gone.exception and any("is not one of" in w.value for w in gone.warning)
