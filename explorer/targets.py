@@ -47,12 +47,14 @@ def current_target(tokens: Sequence[str], setting: settings.Setting) -> int:
     return settings.get(setting.key) or default_target(tokens)
 
 
-def choose_target(tokens: Sequence[str], setting: settings.Setting, where=st, help: str | None = None) -> int:
+def choose_target(tokens: Sequence[str], setting: settings.Setting, where=st, help: str | None = None,
+                  tokenizer: str = "word") -> int:
     """A select box of every position (0 = "the last word"); returns the chosen position, always >= 1."""
     chosen = current_target(tokens, setting)
     last = default_target(tokens)
-    auto = f"the last word: {target_label(tokens, last)}"
-    where.selectbox("Target word (the word being predicted)", range(len(tokens)),
+    unit = "character" if tokenizer == "char" else "word"
+    auto = f"the last {unit}: {target_label(tokens, last)}"
+    where.selectbox(f"Target {unit} (the {unit} being predicted)", range(len(tokens)),
                     format_func=lambda p: target_label(tokens, p) if p else auto,
                     key=settings.widget_key(setting.key), on_change=settings.on_change(setting.key), help=help)
     return chosen

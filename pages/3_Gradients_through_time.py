@@ -78,7 +78,8 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     not the text box, the sidebar or the all-pairs map."""
     T = len(tokens)
     top = st.columns([2, 1, 1])
-    target = choose_target(tokens, TARGET, top[0], help="Or click a word in the coloured sentence below.")
+    target = choose_target(tokens, TARGET, top[0], help="Or click a token in the coloured text below.",
+                           tokenizer=config.tokenizer)
     settings.bind(WRT)
     if not state.has_state(config):  # nothing but the inputs to differentiate
         settings.put("wrt", "input")

@@ -138,7 +138,7 @@ def main() -> None:
     if len(trace) < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
     else:
-        gradients(cfg, text, choose_target(trace.tokens, TARGET), trace.tokens)
+        gradients(cfg, text, choose_target(trace.tokens, TARGET, tokenizer=cfg.tokenizer), trace.tokens)
 
     st.subheader("Question from the lecture", anchor=False)
     quiz.ask(TASKS, "deep.quiz")

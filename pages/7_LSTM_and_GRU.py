@@ -103,7 +103,7 @@ def main() -> None:
     if len(tokens) < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
     else:
-        target = choose_target(tokens, TARGET)
+        target = choose_target(tokens, TARGET, tokenizer=config.tokenizer)
         frames = influence(configs, text, target)
         why_gates(traces["LSTM"], target, bool(configs["LSTM"].weights), frames)
 
