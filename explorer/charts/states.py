@@ -137,12 +137,12 @@ def state_norms(trace: Trace, *, layer: int = 0, direction: int = 0, saturation:
         scale = log10_scale(log_norms)
         for tr in log_curve(x, log_norms, scale, name="‖h<sub>t</sub>‖", color=SERIES[0], hover=hover):
             fig.add_trace(tr, row=1, col=1)
-        log10_axis(fig, scale, title="‖h<sub>t</sub>‖ (log scale)", axis="yaxis")
+        log10_axis(fig, scale, title="size of the state ‖h<sub>t</sub>‖ (log scale)", axis="yaxis")
     else:
         fig.add_trace(go.Scatter(x=x, y=norms, mode="lines+markers", name="‖h<sub>t</sub>‖", marker={"size": 4},
                                  line={"color": SERIES[0]}, hovertext=hover,
                                  hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
-        fig.update_yaxes(title="‖h<sub>t</sub>‖", rangemode="tozero", row=1, col=1)
+        fig.update_yaxes(title="size of the state ‖h<sub>t</sub>‖", rangemode="tozero", row=1, col=1)
 
     fig.add_trace(go.Scatter(
         x=x, y=100 * share, mode="lines", name=f"units {what}", line={"color": SERIES[1]},
