@@ -336,7 +336,7 @@ def test_the_full_state_chain_multiplies_out_to_autograds_jacobian(arch):
     """LSTM and GRU have no diag(f') W_hh: their chain is the product of the cell's Jacobians dS_i/dS_{i-1} over
     the full state S = (h, c) or h; written out, it equals autograd's Jacobian of the whole stretch, and for the
     Elman network it is the lecture's chain itself."""
-    from core.gradients import row_log_norms, state_bptt_by_hand, state_steps, step_factors
+    from core.gradients import state_bptt_by_hand, state_steps
 
     model = build_model(ModelConfig(arch=arch, hidden_size=5, seed=1))
     trace = unroll(model, "the cat sat on the mat and the dog")
