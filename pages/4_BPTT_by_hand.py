@@ -4,12 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from explorer import captions, charts, render, settings, sidebar, state, text_input
-from explorer.targets import current_target, target_setting
+from explorer.targets import default_target
 
 MAX_FACTORS = 60  # each factor is shown with its exact spectral norm (one SVD each)
 T_SET = settings.Setting("bt", -1, settings.integer(-1, state.MAX_TOKENS))
 S_SET = settings.Setting("bs", -1, settings.integer(-1, state.MAX_TOKENS))
-TARGET = target_setting("bt.target")  # the fixed-window model's stand-in: whose input gradient is shown
 
 
 def positions(T: int) -> tuple[int, int]:
@@ -30,7 +29,7 @@ def positions(T: int) -> tuple[int, int]:
 def window(config, text: str, tokens) -> None:
     """The fixed-window model has no chain to write out: what does apply is its input gradient."""
     st.info(captions.not_elman_note(config), icon=":material/info:")
-    target = current_target(tokens, TARGET)
+    target = default_target(tokens)
     frame = state.get_gradients(config, text, target, "input")
     render.chart(charts.gradient_vs_distance(frame, title=f"How strongly each input x_s reaches the prediction of "
                                                           f"“{tokens[target]}”"), frame, "input gradient",
