@@ -35,11 +35,15 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--layers", type=int, default=default_model.num_layers, help="L")
     m.add_argument("--embed", type=int, default=default_model.embed_dim, help="size of e_w")
     m.add_argument("--one-hot", action="store_true", help="one-hot inputs instead of learned embeddings")
-    m.add_argument("--bidirectional", action="store_true")
+    m.add_argument("--bidirectional", action="store_true",
+                   help="adds a right-to-left network, which reads the word it is asked to predict: its perplexity "
+                        "is no language model's")
     m.add_argument("--combine", choices=COMBINES, default=default_model.combine)
     m.add_argument("--activation", choices=ACTIVATIONS, default=default_model.activation)
     m.add_argument("--init", choices=INITS, default=default_model.init, help="W_hh before rescaling")
-    m.add_argument("--spectral-radius", type=float, default=default_model.spectral_radius)
+    m.add_argument("--spectral-radius", type=float, default=default_model.spectral_radius,
+                   help="rho(W_hh) at initialisation, Elman only: the LSTM's and GRU's W_hh stack their gates and "
+                        "have no spectral radius")
     m.add_argument("--window", type=int, default=default_model.window, help="n of the fixed-window model")
     m.add_argument("--seed", type=int, default=0, help="the initial weights and the batch order")
     source = d.add_mutually_exclusive_group(required=True)
@@ -74,6 +78,17 @@ def load_corpus(args: argparse.Namespace):
     if args.corpus not in CORPORA:
         raise ValueError(f"unknown corpus {args.corpus!r}: choose from {', '.join(CORPORA)}")
     return CORPORA[args.corpus]()
+
+
+def caveats(config: ModelConfig) -> list[str]:
+    """What the numbers printed for this model do not mean, said before they are printed."""
+    out = []
+    if config.bidirectional:
+        out.append("note: a bidirectional network's right-to-left half has read the word it predicts, so this "
+                   "perplexity is not a language model's (it can be far below any one-way model's).")
+    if config.arch in ("lstm", "gru") and config.spectral_radius != ModelConfig().spectral_radius:
+        out.append(f"note: --spectral-radius applies to the Elman network only; the {config.arch.upper()} ignored it.")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     if corpus.test:
         test = evaluate(model, encode(corpus.test, tok, vocab), batch_size=config.batch_size, seq_len=config.seq_len)
         metrics.update(test_loss=test.loss, test_perplexity=test.perplexity)
+    for line in caveats(model_config):
+        print(line)
     print(f"stopped ({result.reason}) after {int(result.history.step.max())} steps, best at step {result.best_step}; "
           f"validation perplexity {valid.perplexity:.2f}"
           + (f", test perplexity {metrics['test_perplexity']:.2f}" if "test_perplexity" in metrics else ""))

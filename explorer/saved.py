@@ -49,6 +49,7 @@ class Saved:
     modified: float
     meta: dict = field(default_factory=dict)
     error: str | None = None
+    digest: str = ""  # sha256 of the file's bytes: names the model in links (?model=mine-<first 10>)
 
     @property
     def status(self) -> str:
@@ -78,13 +79,27 @@ def listing(where: Path | None = None) -> list[Saved]:
 def _read(path: str, modified: float) -> Saved:
     """One file, checked by loading it; read again only when it is rewritten (a new modification time)."""
     try:
-        return Saved(Path(path), modified, checkpoint.load(path).meta)
+        ckpt = checkpoint.load(path)
+        return Saved(Path(path), modified, ckpt.meta, digest=ckpt.digest)
     except checkpoint.CheckpointError as err:
         return Saved(Path(path), modified, error=str(err))
+
+
+def key_of(digest: str) -> str:
+    """A session's name for a model trained in the browser, in the sidebar and in links."""
+    return f"mine-{digest[:10]}"
+
+
+def find(key: str, where: Path | None = None) -> catalogue.Entry | None:
+    """The saved model a link names (?model=mine-...), opened for this session; None if no file here has it."""
+    for item in listing(where):
+        if not item.error and key_of(item.digest) == key:
+            return open_saved(item.path)
+    return None
 
 
 def open_saved(path: Path) -> catalogue.Entry:
     """Register a saved checkpoint for this server and return the entry a session may list."""
     ckpt = catalogue.register(path.read_bytes())  # its bytes: a later save to the same path changes nothing here
     label = ckpt.meta.get("label") or path.stem
-    return catalogue.entry(ckpt, f"mine-{ckpt.digest[:10]}", f"Saved: {label}")
+    return catalogue.entry(ckpt, key_of(ckpt.digest), f"Saved: {label}")

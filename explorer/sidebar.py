@@ -7,7 +7,7 @@ import streamlit as st
 from core import ModelConfig
 from core.config import ACTIVATIONS, INITS
 
-from . import catalogue, settings, state
+from . import catalogue, saved, settings, state
 
 HIDDEN_SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 DEFAULT = ModelConfig(hidden_size=32, spectral_radius=1.0)
@@ -20,6 +20,9 @@ SEED = settings.Setting("seed", DEFAULT.seed, settings.integer(0, 2**31 - 1))
 TOKENIZER = settings.Setting("tok", DEFAULT.tokenizer, settings.choice(("word", "char")))
 PRESENTER = settings.Setting("presenter", False, settings.flag)
 MODEL_SETTINGS = (ACTIVATION, HIDDEN, INIT, RADIUS, SEED, TOKENIZER)
+LINK_NOTE = ("The address bar holds these settings, the page's own and your text (when it is short enough): copy it "
+             "to share this view. A model trained here reopens from a link while it is saved on this server; an "
+             "uploaded one stays in this browser session.")
 
 INIT_HELP = {
     "gaussian": "random N(0, 1/H) entries",
@@ -39,8 +42,20 @@ def trained_models() -> dict[str, catalogue.Entry]:
     return state.pretrained() | state.my_models()
 
 
+def _open_linked_model() -> None:
+    """A link naming a model trained in the browser opens it from the server's saved models, in any session: the
+    link carries its name, the file on this server carries its weights."""
+    key = st.query_params.get("model")
+    if "model" in st.session_state or not key or not key.startswith("mine-") or key in state.my_models():
+        return
+    entry = saved.find(key)
+    if entry is not None:
+        state.remember(entry)
+
+
 def _model_setting() -> settings.Setting:
     """Which network the pages show; the options include this session's own models, so it is built per run."""
+    _open_linked_model()
     options = [*trained_models(), catalogue.UNTRAINED]
     shipped = state.pretrained()
     default = catalogue.DEFAULT if catalogue.DEFAULT in shipped else next(iter(shipped), catalogue.UNTRAINED)
@@ -71,6 +86,14 @@ def sibling(config: ModelConfig, arch: str) -> ModelConfig:
     return catalogue.sibling(state.pretrained(), config, arch)
 
 
+def label_of(config: ModelConfig) -> str:
+    """The sidebar's name for a trained configuration (the session's own models included)."""
+    for e in trained_models().values():
+        if e.config == config:
+            return e.label
+    return "untrained"
+
+
 def describe(config: ModelConfig) -> str:
     """'trained' or 'untrained', for captions that must say which weights a chart shows."""
     return "trained" if config.weights else "untrained"
@@ -97,7 +120,7 @@ def render() -> ModelConfig:
         st.divider()
         st.toggle("Presenter mode", key=settings.widget_key("presenter"), on_change=settings.on_change("presenter"),
                   help="Larger text and charts, for a projector.")
-        st.caption("The address bar always holds these settings: copy it to share exactly this view.")
+        st.caption(LINK_NOTE)
     return current
 
 
@@ -113,7 +136,7 @@ def untrained_controls() -> None:
     st.slider("Spectral radius ρ(W_hh)", 0.0, 4.0, step=0.05, key=settings.widget_key("rho"),
               on_change=settings.on_change("rho"),
               help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 "
-                   "they can explode.")
+                   "they can explode. Elman only: an LSTM's or GRU's W_hh stacks its gates and has no eigenvalues.")
     st.number_input("Seed", 0, 2**31 - 1, step=1, key=settings.widget_key("seed"),
                     on_change=settings.on_change("seed"), help="Same seed, same weights: reset keeps it.")
     st.radio("Tokens", ("word", "char"), horizontal=True, key=settings.widget_key("tok"),

@@ -21,11 +21,14 @@ from core.gradients import (
     row_log_norms,
     safe_norm,
     spectrum,
+    state_bptt_by_hand,
+    state_steps,
     step_factors,
     target_gradients,
     w_hh_contributions,
     w_hh_gradient,
 )
+from core.gradients.state_chain import MAX_DENSE, dense_ok
 from core.models import scale_w_hh
 
 from . import catalogue
@@ -105,20 +108,60 @@ def map_frame(log_norms: np.ndarray, tokens) -> pd.DataFrame:
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: int = 0,
                      direction: int = 0) -> np.ndarray:
-    """(T, T) natural-log norms ||dh_t/dh_s||. float32 products keep about five digits and halve the time."""
+    """(T, T) natural-log norms ||dh_t/dh_s|| (||dS_t/dS_s|| of the full state for LSTM and GRU). float32 products
+    keep about five digits and halve the time."""
     model = get_model(config)
-    steps = step_factors(model.core, get_trace(config, text).x, layer=layer, direction=direction,
-                         dtype=torch.float32 if ord == "fro" else torch.float64)
+    x = get_trace(config, text).x
+    if config.arch == "elman":
+        steps = step_factors(model.core, x, layer=layer, direction=direction,
+                             dtype=torch.float32 if ord == "fro" else torch.float64)
+    else:  # LSTM, GRU: the dense Jacobians of the full state, left to right
+        steps = state_steps(model.core, x, layer=layer)
     out = jacobian_log_norms(steps, 2 if ord == "2" else "fro")
     return (out.flip(0, 1) if direction == 1 else out).numpy()
 
 
+def has_state(config: ModelConfig) -> bool:
+    """Whether the model carries a state from step to step (the fixed-window model does not)."""
+    return config.arch != "window"
+
+
+def is_simple_elman(config: ModelConfig) -> bool:
+    """One layer, one direction, Elman: the network the chain diag(f′(u)) W_hh and its bound describe exactly."""
+    return config.arch == "elman" and config.num_layers == 1 and not config.bidirectional
+
+
+def state_size(config: ModelConfig) -> int:
+    """How many numbers the state S_t holds: H, or 2H for the LSTM's (h, c)."""
+    return config.hidden_size * (2 if config.arch == "lstm" else 1)
+
+
+def w_hh_shape(config: ModelConfig) -> tuple[int, int] | None:
+    """The shape of layer 0's W_hh ((G*H, H) for a gated cell), None for the fixed window."""
+    cells = getattr(get_model(config).core, "cells", None)
+    return tuple(cells[0].W_hh.shape) if cells else None
+
+
+def dense_steps(config: ModelConfig) -> int:
+    """How many steps of dense full-state Jacobians fit (LSTM, GRU)."""
+    n = state_size(config)
+    return int(MAX_DENSE // (8 * n * n))
+
+
+def state_row_ok(config: ModelConfig, target: int) -> bool:
+    """Whether the row of state Jacobians up to the target fits: dense per-step Jacobians for LSTM and GRU."""
+    return config.arch == "elman" or dense_ok(target, state_size(config))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def get_jacobian_row(config: ModelConfig, text: str, target: int, layer: int = 0) -> pd.DataFrame:
-    """||dh_{t-1}/dh_s||_F for the state that predicts the target (t = target), against k = target - s."""
+def get_jacobian_row(config: ModelConfig, text: str, target: int, layer: int = 0, ord: str = "fro") -> pd.DataFrame:
+    """||dS_{t-1}/dS_s|| for the state that predicts the target (t = target), against k = target - s; S = h, or
+    the LSTM's (h, c). ord: "fro" or "2" (spectral, one SVD per s)."""
     model = get_model(config)
     trace = get_trace(config, text)
-    logs = row_log_norms(step_factors(model.core, trace.x, layer=layer), target - 1)
+    steps = step_factors(model.core, trace.x, layer=layer) if config.arch == "elman" else \
+        state_steps(model.core, trace.x, layer=layer, stop=target)
+    logs = row_log_norms(steps, target - 1, ord=2 if ord == "2" else "fro")[:target]
     return pd.DataFrame({"position": range(target), "token": trace.tokens[:target],
                          "distance": range(target, 0, -1), "log10_norm": (logs / np.log(10)).numpy()})
 
@@ -131,8 +174,12 @@ def get_spectrum(config: ModelConfig, layer: int = 0, direction: int = 0) -> cor
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_derivation(config: ModelConfig, text: str, t: int, s: int, layer: int = 0) -> core.gradients.Derivation:
-    """The lecture's product dh_t/dh_s written out factor by factor, beside autograd's answer."""
-    return bptt_by_hand(get_model(config).core, get_trace(config, text).x, t, s, layer=layer)
+    """The lecture's product dh_t/dh_s written out factor by factor, beside autograd's answer; for LSTM and GRU the
+    product of the cell's full-state Jacobians dS_i/dS_{i-1}."""
+    core_ = get_model(config).core
+    x = get_trace(config, text).x
+    return bptt_by_hand(core_, x, t, s, layer=layer) if config.arch == "elman" else \
+        state_bptt_by_hand(core_, x, t, s, layer=layer)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -145,7 +192,7 @@ def factor_frame(d: core.gradients.Derivation, tokens) -> pd.DataFrame:
     return pd.DataFrame({
         "step": [f.step for f in d.factors], "token": [tokens[f.step] for f in d.factors],
         "factor_norm": [f.norm for f in d.factors], "running_product_norm": [f.running_norm for f in d.factors],
-        "mean_fprime": [f.fprime.mean().item() for f in d.factors],
+        **({} if d.factors[0].fprime is None else {"mean_fprime": [f.fprime.mean().item() for f in d.factors]}),
     })
 
 

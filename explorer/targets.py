@@ -9,6 +9,8 @@ import streamlit as st
 from . import settings
 from .state import MAX_TOKENS
 
+_CONTEXT = "_target_context"  # setting key -> (model, tokenizer) its position was chosen under
+
 
 def default_target(tokens: Sequence[str]) -> int:
     """The last word (not punctuation) that has something before it: "dancing" in the dancing passage."""
@@ -29,14 +31,30 @@ def target_setting(key: str) -> settings.Setting:
     return settings.Setting(key, 0, settings.integer(0, MAX_TOKENS))
 
 
-def choose_target(tokens: Sequence[str], setting: settings.Setting, where=st, help: str | None = None) -> int:
-    """A select box of every position (0 = "the last word"); returns the chosen position, always >= 1."""
+def current_target(tokens: Sequence[str], setting: settings.Setting) -> int:
+    """The chosen position, always >= 1 (0 in the setting = "the last word").
+
+    A position chosen under one model or tokenizer names another token under the next (a word's position is a
+    character's), so when either changes the target goes back to "the last word"."""
     settings.bind(setting)
+    context = (st.session_state.get("model"), st.session_state.get("tok"))  # which model reads the text, and how
+    seen = st.session_state.setdefault(_CONTEXT, {})
+    if seen.get(setting.key, context) != context:
+        settings.put(setting.key, 0)
+    seen[setting.key] = context
     if not 0 <= settings.get(setting.key) < len(tokens):
         settings.put(setting.key, 0)
+    return settings.get(setting.key) or default_target(tokens)
+
+
+def choose_target(tokens: Sequence[str], setting: settings.Setting, where=st, help: str | None = None,
+                  tokenizer: str = "word") -> int:
+    """A select box of every position (0 = "the last word"); returns the chosen position, always >= 1."""
+    chosen = current_target(tokens, setting)
     last = default_target(tokens)
-    auto = f"the last word: {target_label(tokens, last)}"
-    where.selectbox("Target word (the word being predicted)", range(len(tokens)),
+    unit = "character" if tokenizer == "char" else "word"
+    auto = f"the last {unit}: {target_label(tokens, last)}"
+    where.selectbox(f"Target {unit} (the {unit} being predicted)", range(len(tokens)),
                     format_func=lambda p: target_label(tokens, p) if p else auto,
                     key=settings.widget_key(setting.key), on_change=settings.on_change(setting.key), help=help)
-    return settings.get(setting.key) or last
+    return chosen

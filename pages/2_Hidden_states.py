@@ -51,12 +51,11 @@ def main() -> None:
     st.caption("Axes are the first two principal components of all states of both sentences; the percentages say "
                "how much of the variation each one keeps. What lies off the plane is not shown.")
     left, right = st.columns(2)
-    with left:
-        render.chart(charts.hidden_heatmap(trace), state.get_states_frame(config, text), "first sentence states",
-                     key="hs.first")
-    with right:
-        render.chart(charts.hidden_heatmap(other), state.get_states_frame(config, other_text),
-                     "second sentence states", key="hs.second")
+    for col, name, tr, txt, key in ((left, "First", trace, text, "hs.first"),
+                                    (right, "Second", other, other_text, "hs.second")):
+        with col:
+            render.chart(charts.hidden_heatmap(tr, title=f"{name} sentence: h<sub>t</sub> of every unit", max_ticks=10),
+                         state.get_states_frame(config, txt), f"{name.lower()} sentence states", key=key)
 
 
 main()

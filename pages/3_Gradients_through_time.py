@@ -6,8 +6,8 @@ import streamlit as st
 
 from core import lecture
 from core.gradients import decay_rate, verdict
-from explorer import charts, reach_strip, render, settings, sidebar, state, text_input
-from explorer.targets import choose_target, target_setting
+from explorer import captions, charts, reach_strip, render, settings, sidebar, state, text_input
+from explorer.targets import choose_target, current_target, target_setting
 
 PAD = settings.Setting("pad", 0, settings.integer(0, 400))
 TARGET = target_setting("target")
@@ -74,11 +74,22 @@ def controls(config):
                            help="Pascanu et al. (2013): if the gradient norm exceeds the threshold, rescale the "
                                 "whole gradient to the threshold.")
     shrink = (1 - LEARNING_RATE * settings.get("wd")) ** DECAY_STEPS
-    if shrink < 1:
+    if shrink < 1 and not state.has_state(config):
+        st.caption("The fixed-window model has no W_hh: weight decay on it changes nothing shown here.")
+    elif shrink < 1 and config.arch != "elman":
+        st.caption(f"Weight decay has scaled W_hh by {shrink:.3g}.")
+    elif shrink < 1:
         radius = state.get_spectrum(config).spectral_radius
         st.caption(f"Weight decay has scaled W_hh by {shrink:.3g}: its spectral radius is now "
                    f"{radius * shrink:.3g} instead of {radius:.3g}.")
     return text, config.replace(w_hh_scale=config.w_hh_scale * shrink)
+
+
+def cue_position(tokens, target: int) -> int | None:
+    """Where the dancing passage's clue “jig” sits, when it is the text shown and comes before the target."""
+    if settings.get("preset") == "dancing" and "jig" in tokens[:target]:
+        return tokens.index("jig")
+    return None
 
 
 @st.fragment
@@ -86,14 +97,18 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     """Everything that depends on the target word. A fragment: picking another target reruns only this part,
     not the text box, the sidebar or the all-pairs map."""
     top = st.columns([2, 1, 1])
-    target = choose_target(tokens, TARGET, top[0], help="Or click a word in the coloured sentence below.")
+    target = choose_target(tokens, TARGET, top[0], help="Or click a token in the coloured text below.",
+                           tokenizer=config.tokenizer)
     settings.bind(WRT)
+    if not state.has_state(config):  # nothing but the inputs to differentiate
+        settings.put("wrt", "input")
     top[1].radio("Gradient with respect to", ("hidden", "input"), key=settings.widget_key("wrt"),
-                 on_change=settings.on_change("wrt"), horizontal=True,
+                 on_change=settings.on_change("wrt"), horizontal=True, disabled=not state.has_state(config),
                  format_func={"hidden": "states h_s", "input": "inputs x_s"}.get)
+    wrt = settings.get("wrt")
     truncate = settings.get("tbptt") or None
-    frame = state.get_gradients(config, text, target, settings.get("wrt"), truncate=truncate)
-    spec = state.get_spectrum(config)
+    frame = state.get_gradients(config, text, target, wrt, truncate=truncate)
+    spec = state.get_spectrum(config) if config.arch == "elman" else None
     rate = decay_rate(frame.distance, frame.grad_norm)
     v = verdict(spec, rate)
     with top[2]:
@@ -101,31 +116,39 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         st.caption(v.reason)
 
     m = st.columns(4)
-    m[0].metric("ρ(W_hh), spectral radius", f"{spec.spectral_radius:.3g}")
-    m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
-    m[2].metric("γ = sup f′", f"{spec.gamma:g}")
+    if spec is not None:
+        m[0].metric("ρ(W_hh), spectral radius", f"{spec.spectral_radius:.3g}")
+        m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
+        m[2].metric("γ = sup f′", f"{spec.gamma:g}")
     m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
+    if not state.is_simple_elman(config):
+        st.caption(captions.not_elman_note(config, state.w_hh_shape(config)))
 
-    cue = tokens.index("jig") if settings.get("preset") == "dancing" and "jig" in tokens else None
+    cue = cue_position(tokens, target)
     reach_by_word(config, text, tokens, target, frame, cue)
     if cue is not None:
         st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
 
-    row = None if truncate or settings.get("wrt") != "hidden" else state.get_jacobian_row(config, text, target)
+    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
+    row = None if truncate or wrt != "hidden" or not state.state_row_ok(config, target) else \
+        state.get_jacobian_row(config, text, target, ord=norm)
     # The bound is about dh_t/dh_s; input gradients carry an extra W_hx diag(f'(u_s)) factor it does not cover.
-    fig = charts.gradient_vs_distance(frame, spectrum=spec if settings.get("wrt") == "hidden" else None,
-                                      jacobian_row=row)
+    bounded = spec is not None and state.is_simple_elman(config) and wrt == "hidden"
+    fig = charts.gradient_vs_distance(frame, spectrum=spec if bounded else None, jacobian_row=row, row_norm=norm,
+                                      hidden=config.hidden_size, state_label="hc" if config.arch == "lstm" else "h")
     render.chart(fig, frame, "gradient vs distance", key="g.curve")
     st.caption(
         "What this shows: for this one text, this one target and these weights, how the gradient's size falls with "
         "distance. What it cannot show: that the network would fail to learn the dependency in general. Other texts, "
-        "targets or trained weights move the curve; the bound (dashed, for states h_s) holds for every input."
+        "targets or trained weights move the curve"
+        + ("; the bound (dashed) holds for every input." if bounded else ".")
     )
     if truncate:
         st.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
                    "a gradient of exactly zero (shown at the bottom of the axis).")
 
-    bptt_sum(config, text, target, truncate)
+    if config.arch == "elman":  # the sum of outer products (∂L/∂u_s) h_{s−1}ᵀ is the Elman W_hh's gradient
+        bptt_sum(config, text, target, truncate)
     settings.publish()  # a fragment rerun skips app.py, so the link is brought up to date here
 
 
@@ -155,14 +178,20 @@ def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
 
 def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
     """The T x T map: the same for every target, so it sits outside the fragment and is not redrawn."""
-    st.subheader("Every pair: ‖∂h_t/∂h_s‖", anchor=False)
+    S = "(h, c)" if config.arch == "lstm" else "h"
+    st.subheader(f"Every pair: ‖∂{S}_t/∂{S}_s‖", anchor=False)
     T = len(tokens)
-    if T > state.MAX_MAP_TOKENS:
+    if not state.has_state(config):
+        st.info("The fixed-window model has no state h_t, so there are no pairs of states to compare.")
+    elif not state.state_row_ok(config, T):
+        st.info(f"The map of all pairs for the {config.arch.upper()} needs one dense Jacobian of its full state per "
+                f"step: drawn for texts of up to {state.dense_steps(config)} tokens (this one has {T}).")
+    elif T > state.MAX_MAP_TOKENS:
         st.info(f"The map of all pairs is drawn for texts up to {state.MAX_MAP_TOKENS} tokens "
                 f"(this one has {T}): beyond that it has more cells than the screen has pixels.")
     else:
         settings.bind(NORM)
-        spectral_ok = state.spectral_map_ok(T, config.hidden_size)
+        spectral_ok = state.spectral_map_ok(T, state.state_size(config))
         if not spectral_ok and settings.get("map") == "2":
             settings.put("map", "fro")
         st.radio("Matrix norm", ("fro", "2"), horizontal=True, key=settings.widget_key("map"),
@@ -181,12 +210,7 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
 def main() -> None:
     render.page_style()
     st.title("Gradients through time")
-    st.markdown(
-        "To learn that **“jig”** should make **“dancing”** likely 56 words later, backpropagation has to carry the "
-        "error at “dancing” all the way back to “jig”. On its way it is multiplied once per step by "
-        "∂h_i/∂h_{i−1} = diag(f′(u_i)) W_hh. If those factors are smaller than 1, the signal fades "
-        "geometrically (vanishing gradients); if larger, it blows up (exploding gradients)."
-    )
+    intro = st.empty()  # told with the text's own words, once the text is known
     text, config = controls(sidebar.config())
     trace = render.trace_or_message(config, text, "follow its gradients back through time")
     if trace is None:
@@ -196,6 +220,8 @@ def main() -> None:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
         return
     render.overflow_notice(trace)
+    target = current_target(tokens, TARGET)
+    intro.markdown(captions.gradients_intro(tokens, target, cue_position(tokens, target), config.tokenizer))
 
     analysis(config, text, tokens)
     all_pairs(config, text, tokens)

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, render, settings, sidebar, state, text_input
+from explorer import captions, charts, render, settings, sidebar, state, text_input
+from explorer.targets import default_target
 
 MAX_FACTORS = 60  # each factor is shown with its exact spectral norm (one SVD each)
 T_SET = settings.Setting("bt", -1, settings.integer(-1, state.MAX_TOKENS))
@@ -25,6 +26,16 @@ def positions(T: int) -> tuple[int, int]:
     return t, s
 
 
+def window(config, text: str, tokens) -> None:
+    """The fixed-window model has no chain to write out: what does apply is its input gradient."""
+    st.info(captions.not_elman_note(config), icon=":material/info:")
+    target = default_target(tokens)
+    frame = state.get_gradients(config, text, target, "input")
+    render.chart(charts.gradient_vs_distance(frame, title=f"How strongly each input x_s reaches the prediction of "
+                                                          f"“{tokens[target]}”"), frame, "input gradient",
+                 key="b.window")
+
+
 def main() -> None:
     render.page_style()
     st.title("Backpropagation through time, by hand")
@@ -44,6 +55,11 @@ def main() -> None:
     if T < 2:
         st.info("Type at least two tokens: the derivation needs a later step t and an earlier step s.")
         return
+    if not state.has_state(config):
+        window(config, text, trace.tokens)
+        return
+    if config.arch != "elman":
+        st.caption(captions.state_chain_note(config))
     t, s = positions(T)
     label = {p: f"{p} · {trace.tokens[p]}" for p in range(T)}
     left, right = st.columns(2)
@@ -55,10 +71,10 @@ def main() -> None:
     d = state.get_derivation(config, text, t, s)
     frame = state.factor_frame(d, trace.tokens)
     render.chart(charts.factor_norms(d), frame, "bptt factors", key="b.factors")
-    st.caption("Bars: the size of each factor ‖diag(f′(u_i)) W_hh‖₂. Line: the size of the running product. When "
-               "most bars are below 1 the product shrinks geometrically. This is one text; other inputs change f′.")
+    st.caption(captions.factor_caption(d))
     m = st.columns(3)
-    m[0].metric(f"‖∂h_{t}/∂h_{s}‖₂ by hand", f"{d.factors[-1].running_norm:.3g}")
+    S = "(h, c)" if d.state == "hc" else "h"
+    m[0].metric(f"‖∂{S}_{t}/∂{S}_{s}‖₂ by hand", f"{d.factors[-1].running_norm:.3g}")
     m[1].metric("max |hand − autograd|", f"{d.max_abs_diff:.1e}")
     m[2].metric("factors", len(d.factors))
     if d.relative_diff < 1e-9:  # NaN fails this test too
@@ -70,9 +86,10 @@ def main() -> None:
     pick = st.select_slider("Show factor i", [f.step for f in reversed(d.factors)], value=d.factors[0].step)
     factor = next(f for f in d.factors if f.step == pick)
     cols = st.columns(3)
-    for col, matrix, title, key in ((cols[0], factor.matrix, f"diag(f′(u_{pick})) W_hh", "b.factor"),
-                                    (cols[1], d.product, f"∂h_{t}/∂h_{s} by hand", "b.product"),
-                                    (cols[2], d.autograd, f"∂h_{t}/∂h_{s} by autograd", "b.autograd")):
+    name = f"diag(f′(u_{pick})) W_hh" if factor.fprime is not None else f"∂{S}_{pick}/∂{S}_{pick - 1}"
+    for col, matrix, title, key in ((cols[0], factor.matrix, name, "b.factor"),
+                                    (cols[1], d.product, f"∂{S}_{t}/∂{S}_{s} by hand", "b.product"),
+                                    (cols[2], d.autograd, f"∂{S}_{t}/∂{S}_{s} by autograd", "b.autograd")):
         with col:
             render.chart(charts.matrix_heatmap(matrix, title=title), pd.DataFrame(matrix.numpy()), title, key=key)
 

@@ -4,7 +4,7 @@ the text right to left, which helps every task that has its whole input up front
 import streamlit as st
 
 from core.config import COMBINES
-from explorer import charts, quiz, render, settings, sidebar, state, text_input
+from explorer import captions, charts, quiz, render, settings, sidebar, state, text_input
 from explorer.targets import choose_target, target_setting
 
 LAYERS = settings.Setting("deep.layers", 2, settings.integer(1, 4))
@@ -121,6 +121,9 @@ def main() -> None:
         st.info("This page builds untrained networks of any shape, so it uses an untrained network of the sidebar "
                 "model's size: stacking and reversing are about structure, not about what was learned.",
                 icon=":material/science:")
+    if not state.has_state(config):
+        st.info(captions.window_deeper_note(config), icon=":material/info:")
+        config = config.replace(arch="elman")
     cfg = architecture(config.replace(weights="", w_hh_scale=1.0))
     trace = render.trace_or_message(cfg, text, "run the deeper network on it")
     if trace is None:
@@ -135,7 +138,7 @@ def main() -> None:
     if len(trace) < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
     else:
-        gradients(cfg, text, choose_target(trace.tokens, TARGET), trace.tokens)
+        gradients(cfg, text, choose_target(trace.tokens, TARGET, tokenizer=cfg.tokenizer), trace.tokens)
 
     st.subheader("Question from the lecture", anchor=False)
     quiz.ask(TASKS, "deep.quiz")

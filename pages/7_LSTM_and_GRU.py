@@ -4,7 +4,7 @@ one's inputs still reach, and what their gates do step by step."""
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, render, settings, sidebar, state, text_input
+from explorer import captions, charts, render, settings, sidebar, state, text_input
 from explorer.charts.compare import GATES
 from explorer.targets import choose_target, target_setting
 
@@ -24,16 +24,11 @@ def influence(configs: dict, text: str, target: int) -> None:
                                           "path included.")
     data = pd.concat([f.assign(model=name) for name, f in frames.items()], ignore_index=True)
     render.chart(fig, data, "elman lstm gru influence", key="lg.influence")
-    if any(cfg.weights for cfg in configs.values()):
-        st.caption("‖∂q/∂x_s‖ for the same text and target in all three trained models: how strongly each one's "
-                   "prediction still responds to a word k tokens back, after learning from Shakespeare.")
-    else:
-        st.caption("‖∂q/∂x_s‖ for the same text, target, hidden size and seed in all three models, all untrained: it "
-                   "shows how each architecture passes gradients back at initialisation, not how well a trained one "
-                   "remembers.")
+    st.caption(captions.influence_caption({name: bool(cfg.weights) for name, cfg in configs.items()}))
+    return frames
 
 
-def why_gates(lstm_trace, target: int) -> None:
+def why_gates(lstm_trace, target: int, trained: bool, frames: dict) -> None:
     """The additive cell update in symbols, then the honest caveat with this trace's own forget gate."""
     st.markdown(
         "An Elman network rewrites its whole state at every step, so the gradient is multiplied by "
@@ -45,24 +40,22 @@ def why_gates(lstm_trace, target: int) -> None:
     st.latex(r"c_t = f_t \odot c_{t-1} + i_t \odot g_t \quad\Rightarrow\quad "
              r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(paths through } h_{t-1})")
     st.latex(r"\text{Elman: } \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(f'(u_t))\, W_{hh}")
-    mean_f = float(lstm_trace.get("f").mean())
-    st.markdown(
-        f"**These gates are untrained.** Here the forget gate averages **{mean_f:.2f}**, so the cell path alone "
-        f"multiplies the gradient by about {mean_f:.2f} per step, {mean_f ** target:.1e} over the {target} steps "
-        "from the first word to the target; the untrained LSTM may well fade faster than the Elman network above. "
-        "Training is what pushes forget gates towards 1 where a memory is worth keeping (trained models will come "
-        "in a later version of the explorer)."
-    )
+    st.markdown(captions.forget_gate_sentence(lstm_trace.get("f").numpy(), target, trained)
+                + (" " + (captions.reach_comparison(frames) or "")))
 
 
 def gate_charts(configs: dict, text: str, traces: dict) -> None:
+    trained = {name: bool(configs[name].weights) for name in ("LSTM", "GRU")}
     for name, tab in zip(("LSTM", "GRU"), st.tabs(["LSTM gates", "GRU gates"])):
         keys = GATES[MODELS[name]] + (("c",) if name == "LSTM" else ())
         with tab:
             render.chart(charts.gate_activations(traces[name]), state.get_states_frame(configs[name], text, keys),
                          f"{name} gate activations", key=f"lg.gates.{name}")
-    st.caption("Each gate's mean over units at every step: near 0.5 is neither open nor shut, as untrained gates "
-               "are. An average over units can hide the few units that do open or close.")
+    means = {f"{name} {gate}": float(traces[name].get(gate).mean()) for name in ("LSTM", "GRU")
+             for gate in GATES[MODELS[name]]}
+    st.caption(captions.gates_caption(means, all(trained.values())) if len(set(trained.values())) == 1 else
+               " ".join(captions.gates_caption({k: v for k, v in means.items() if k.startswith(name)}, t)
+                        for name, t in trained.items()))
     settings.bind(HEATMAP)
     st.selectbox("Show every unit of", tuple(SHOWN), format_func=SHOWN.get, key=settings.widget_key(HEATMAP.key),
                  on_change=settings.on_change(HEATMAP.key))
@@ -70,8 +63,10 @@ def gate_charts(configs: dict, text: str, traces: dict) -> None:
     name = "LSTM" if arch == "lstm" else "GRU"
     render.chart(charts.gate_heatmap(traces[name], key), state.get_states_frame(configs[name], text, (key,)),
                  f"{name} {key} heatmap", key="lg.heatmap")
-    st.caption("Rows are units, columns are steps. With random weights the pattern follows the input words, not "
-               "what they mean: one text cannot show which units a trained network would use as memory.")
+    st.caption("Rows are units, columns are steps. " + (
+        "One text shows which units open and close on these words, not what each would do on every text."
+        if configs[name].weights else "With random weights the pattern follows the input words, not what they mean: "
+                                      "one text cannot show which units a trained network would use as memory."))
 
 
 def main() -> None:
@@ -88,7 +83,8 @@ def main() -> None:
     if not text.strip():
         st.info("Type a sentence above (or pick a preset) to run the three networks on it.")
         return
-    configs = {name: sidebar.sibling(config, arch) for name, arch in MODELS.items()}
+    # The sidebar's model stands for its own architecture (one trained in this session included).
+    configs = {name: config if config.arch == arch else sidebar.sibling(config, arch) for name, arch in MODELS.items()}
     try:
         traces = {name: state.get_trace(cfg, text) for name, cfg in configs.items()}
     except ValueError as err:
@@ -97,8 +93,8 @@ def main() -> None:
     tokens = traces["LSTM"].tokens
     render.overflow_notice(*traces.values())
     if config.weights:
-        st.caption("All three: " + "; ".join(f"{name} {sidebar.describe(cfg)}, H = {cfg.hidden_size}"
-                                            for name, cfg in configs.items()) + ".")
+        st.caption("All three: " + "; ".join(f"{name} {sidebar.describe(cfg)} ({sidebar.label_of(cfg)}), "
+                                            f"H = {cfg.hidden_size}" for name, cfg in configs.items()) + ".")
     else:
         st.caption(f"All three: H = {config.hidden_size} units, seed {config.seed}, untrained. The sidebar's "
                    "activation, initialisation and spectral radius apply to the Elman network only.")
@@ -107,9 +103,9 @@ def main() -> None:
     if len(tokens) < 2:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
     else:
-        target = choose_target(tokens, TARGET)
-        influence(configs, text, target)
-        why_gates(traces["LSTM"], target)
+        target = choose_target(tokens, TARGET, tokenizer=config.tokenizer)
+        frames = influence(configs, text, target)
+        why_gates(traces["LSTM"], target, bool(configs["LSTM"].weights), frames)
 
     st.subheader("The gates, step by step", anchor=False)
     gate_charts(configs, text, traces)

@@ -11,11 +11,12 @@ from .autograd import (
 from .bptt import Derivation, Factor, bptt_by_hand
 from .chain import Steps, jacobian_log_norms, jacobian_norms, row_log_norms, step_factors
 from .numeric import safe_norm
-from .theory import Spectrum, Verdict, decay_rate, spectrum, verdict
+from .state_chain import DenseSteps, state_bptt_by_hand, state_steps
+from .theory import BoundLine, Spectrum, Verdict, bound_line, decay_rate, spectrum, verdict
 
 __all__ = [
     "QUANTITIES", "TargetGradients", "gradient_vs_distance", "target_gradients", "w_hh_contributions",
     "w_hh_gradient", "Derivation", "Factor", "bptt_by_hand", "Steps", "jacobian_log_norms", "jacobian_norms",
-    "row_log_norms", "step_factors", "safe_norm", "Spectrum", "Verdict", "decay_rate",
-    "spectrum", "verdict",
+    "row_log_norms", "step_factors", "safe_norm", "BoundLine", "Spectrum", "Verdict", "bound_line", "decay_rate",
+    "spectrum", "verdict", "DenseSteps", "state_bptt_by_hand", "state_steps",
 ]

@@ -18,8 +18,8 @@ class Factor:
     """One factor dh_i/dh_{i-1} and the product of all factors from t down to this one."""
 
     step: int  # i
-    fprime: torch.Tensor  # (H,) f'(u_i), the diagonal
-    matrix: torch.Tensor  # (H, H) diag(f'(u_i)) W_hh
+    fprime: torch.Tensor | None  # (H,) f'(u_i), the diagonal (Elman); None for a gated cell's full state
+    matrix: torch.Tensor  # (H, H) diag(f'(u_i)) W_hh, or dS_i/dS_{i-1} of a gated cell
     norm: float  # ||diag(f'(u_i)) W_hh||_2
     running: torch.Tensor  # (H, H) dh_t/dh_{i-1} = factor_t ... factor_i
     running_norm: float  # ||running||_2
@@ -34,6 +34,7 @@ class Derivation:
     autograd: torch.Tensor  # (H, H) the same Jacobian from torch.autograd
     max_abs_diff: float  # max |product - autograd|
     relative_diff: float  # max_abs_diff / max(1, max |autograd|): what "agree" means when entries are huge
+    state: str = "h"  # what is differentiated: "h" (Elman, GRU) or "hc", the LSTM's (h_t, c_t)
 
 
 def _layer_input(rnn: ElmanRNN, x: torch.Tensor, h0, layer: int) -> tuple[torch.Tensor, dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from ..models.elman import GAMMA
@@ -66,8 +67,15 @@ class Verdict:
     reason: str  # one plain sentence
 
 
-def verdict(spec: Spectrum, measured_rate: float = math.nan) -> Verdict:
-    """Vanishing, exploding or near the edge, with the reason in words; the bound wins when it is conclusive."""
+def verdict(spec: Spectrum | None, measured_rate: float = math.nan) -> Verdict:
+    """Vanishing, exploding or near the edge, with the reason in words; the bound wins when it is conclusive.
+    spec=None (LSTM, GRU, the fixed window: no single W_hh to bound) judges the measured rate alone."""
+    if spec is None:
+        m = measured_rate
+        if m != m:
+            return Verdict("edge", "too few finite gradients to measure a rate per step.")
+        label = "exploding" if m > 1 + EDGE else "vanishing" if m < 1 - EDGE else "edge"
+        return Verdict(label, f"measured: the gradient changes about ×{m:.3g} per step back.")
     b = spec.bound_rate
     if b < 1 - EDGE:
         return Verdict("vanishing", f"γ‖W_hh‖₂ = {b:.3g} < 1: every step back multiplies the gradient by at most "
@@ -86,3 +94,41 @@ def verdict(spec: Spectrum, measured_rate: float = math.nan) -> Verdict:
                                     "would allow more; saturated units (f′ ≈ 0) shrink it.")
     return Verdict("edge", f"measured: ×{m:.3g} per step back, close to 1: gradients neither die nor blow up "
                            f"quickly (bound γ‖W_hh‖₂ = {b:.3g}).")
+
+
+@dataclass(frozen=True)
+class BoundLine:
+    """The line C (γ‖W_hh‖₂)^(k−1) for k = k0 .. k_max, placed so that it bounds every curve drawn with it."""
+
+    k: np.ndarray  # (n,) distances
+    log10: np.ndarray  # (n,) log10 of the bound, -inf where the rate is 0
+    rate: float  # γ‖W_hh‖₂
+    k0: int  # first distance drawn: the nearest finite gradient measurement
+
+
+def bound_line(spec: Spectrum, distance, log10_grad, row_norm: str | None = None,
+               hidden: int | None = None) -> BoundLine | None:
+    """Where the bound (γ‖W_hh‖₂)^k must sit to hold for the curves of the gradients chart.
+
+    distance, log10_grad: ‖∂q/∂h_s‖ at k = t − s (k = 1 is h_{t−1}, the state that predicts the target). Since
+    ∂q/∂h_s = ∂q/∂h_{s'} ∂h_{s'}/∂h_s, ‖∂q/∂h_{t−k}‖ ≤ ‖∂q/∂h_{t−k0}‖ (γ‖W_hh‖₂)^(k−k0) for k ≥ k0.
+    row_norm ("fro" or "2", None when no Jacobian row is drawn): the chart also shows ‖∂h_{t−1}/∂h_{t−k}‖, a
+    product of k − 1 factors, at most (γ‖W_hh‖₂)^(k−1) in the spectral norm and √H times that in the Frobenius
+    norm (‖A‖_F ≤ √H ‖A‖₂). The line takes the largest of these intercepts: a bound on each curve is then a
+    bound on all. Valid for a one-layer, one-way Elman network only (its h_s reaches q through h_{t−1} alone).
+    """
+    k = np.asarray(distance, dtype=float)
+    g = np.asarray(log10_grad, dtype=float)
+    ok = (k >= 1) & np.isfinite(g)
+    if not ok.any():
+        return None
+    k0 = int(k[ok].min())
+    g0 = float(g[ok][k[ok] == k0].max())
+    step = math.log10(spec.bound_rate) if spec.bound_rate > 0 else -math.inf
+    intercept = g0 - (k0 - 1) * step if k0 > 1 else g0  # C such that C + (k0 − 1) step = g0
+    if row_norm is not None:
+        intercept = max(intercept, 0.5 * math.log10(hidden) if row_norm == "fro" else 0.0)
+    ks = np.arange(k0, int(k.max()) + 1)
+    with np.errstate(invalid="ignore"):
+        line = intercept + np.where(ks > 1, (ks - 1) * step, 0.0)
+    return BoundLine(ks, line, spec.bound_rate, k0)

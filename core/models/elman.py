@@ -84,13 +84,13 @@ class ElmanRNN(RecurrentCore):
         d_t = delta.unbind(1) if delta is not None else None
         h = state[0]
         us, hs = [None] * x.shape[1], [None] * x.shape[1]
-        for n, t in enumerate(time_order(x.shape[1], reverse)):
+        for t in time_order(x.shape[1], reverse):
             u = a_t[t] + h @ W_hh.T  # (B, H)
             h = f(u)
             if delta is not None:
                 h = h + d_t[t]
             us[t], hs[t] = u, h
-            if chunk_ends(n, cut):
+            if chunk_ends(t, cut, reverse):
                 h = h.detach()
         u_all, h_all = torch.stack(us, 1), torch.stack(hs, 1)  # (B, T, H)
         return h_all, (h,), {"u": u_all, "h": h_all, "fprime": fprime(u_all)}

@@ -92,7 +92,7 @@ class LSTM(_Gated):
         h, c = state
         T = x.shape[1]
         rec = {k: [None] * T for k in ("h", "c", "i", "f", "g", "o")}
-        for n, t in enumerate(time_order(T, reverse)):
+        for t in time_order(T, reverse):
             i, f, g, o = (a_t[t] + h @ W_hh.T + b_hh).chunk(4, dim=-1)
             i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
             c = f * c + i * g
@@ -101,7 +101,7 @@ class LSTM(_Gated):
                 h = h + d_t[t]
             for k, v in (("h", h), ("c", c), ("i", i), ("f", f), ("g", g), ("o", o)):
                 rec[k][t] = v
-            if chunk_ends(n, cut):
+            if chunk_ends(t, cut, reverse):
                 h, c = h.detach(), c.detach()
         rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
         return rec["h"], (h, c), rec
@@ -123,7 +123,7 @@ class GRU(_Gated):
         h = state[0]
         T = x.shape[1]
         rec = {k: [None] * T for k in ("h", "r", "z", "n")}
-        for n, t in enumerate(time_order(T, reverse)):
+        for t in time_order(T, reverse):
             a_r, a_z, a_n = a_t[t].chunk(3, dim=-1)
             g_r, g_z, g_n = (h @ W_hh.T + b_hh).chunk(3, dim=-1)
             r, z = torch.sigmoid(a_r + g_r), torch.sigmoid(a_z + g_z)
@@ -133,7 +133,7 @@ class GRU(_Gated):
                 h = h + d_t[t]
             for k, v in (("h", h), ("r", r), ("z", z), ("n", n_t)):
                 rec[k][t] = v
-            if chunk_ends(n, cut):
+            if chunk_ends(t, cut, reverse):
                 h = h.detach()
         rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
         return rec["h"], (h,), rec

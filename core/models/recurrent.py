@@ -122,6 +122,10 @@ def time_order(steps: int, reverse: bool) -> range:
     return range(steps - 1, -1, -1) if reverse else range(steps)
 
 
-def chunk_ends(n: int, every: int | None) -> bool:
-    """True after the last step of each chunk (n counts steps in reading order)."""
-    return every is not None and (n + 1) % every == 0
+def chunk_ends(t: int, every: int | None, reverse: bool = False) -> bool:
+    """True after the last step of a chunk: chunks are the positions [0, K), [K, 2K), ... counted from the start of
+    the text in both directions, as training cuts them, so the right-to-left network leaves a chunk after its first
+    position (t % K == 0); counted from the end, the two directions would disagree whenever K does not divide T."""
+    if every is None:
+        return False
+    return t % every == 0 if reverse else (t + 1) % every == 0

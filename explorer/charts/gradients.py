@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import torch
 
-from core.gradients import Spectrum
+from core.gradients import Spectrum, bound_line
 from core.models.recurrent import DIRECTIONS
 
 from .bands import banded
@@ -49,42 +49,42 @@ def _hover(frame: pd.DataFrame, what: str) -> list[str]:
             for tok, pos, k, v in zip(frame["token"], frame["position"], frame["distance"], frame["log10_grad_norm"])]
 
 
-def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame) -> None:
-    """The bound (γ‖W_hh‖₂)^k and ρ(W_hh)^k, anchored at the first finite measurement (k = 1 when it exists)."""
-    d = frame[(frame["distance"] >= 1) & np.isfinite(frame["log10_grad_norm"])].sort_values("distance")
-    if d.empty:
+def _theory(fig: go.Figure, spectrum: Spectrum, frame: pd.DataFrame, row_norm: str | None, hidden: int | None) -> None:
+    """The bound (γ‖W_hh‖₂)^k, placed where it holds for every curve on the chart (core.gradients.bound_line), and
+    ρ(W_hh)^k from the same first point: a linear network's long-run rate, which is no bound."""
+    line = bound_line(spectrum, frame["distance"], frame["log10_grad_norm"], row_norm, hidden)
+    if line is None:
         return
-    k0, anchor = int(d["distance"].iloc[0]), float(d["log10_grad_norm"].iloc[0])
-    k = np.arange(k0, int(frame["distance"].max()) + 1)
-    where = f"k = {k0}" if k0 == 1 else f"k = {k0}, the nearest finite value"
-    curves = (
-        (spectrum.log10_bound(k - k0).numpy(), f"bound (γ‖W<sub>hh</sub>‖₂)<sup>k</sup>, γ‖W<sub>hh</sub>‖₂ = "
-                                               f"{spectrum.bound_rate:.3g}: ‖∂h<sub>t</sub>/∂h<sub>t−k</sub>‖ "
-                                               "never exceeds it",
-         "dash", VERMILLION),
-        (spectrum.log10_radius_curve(k - k0).numpy(), f"ρ(W<sub>hh</sub>)<sup>k</sup>, ρ = "
-                                                      f"{spectrum.spectral_radius:.3g}: a linear network's long-run "
-                                                      "rate", "dot", GREY),
-    )
-    for curve, name, dash, color in curves:
-        y = anchor + curve  # -inf where the rate is 0: a gap, the line drops out of view
-        y = np.where(np.isfinite(y), y, np.nan)
+    covers = "every curve here" if row_norm else "‖∂q/∂h<sub>s</sub>‖"
+    bound = (line.log10, f"bound ∝ (γ‖W<sub>hh</sub>‖₂)<sup>k</sup>, γ‖W<sub>hh</sub>‖₂ = {spectrum.bound_rate:.3g}: "
+                         f"{covers} stays below it", "dash", VERMILLION)
+    start = float(line.log10[0])  # the radius curve starts where the bound does
+    steps = line.k - line.k0
+    with np.errstate(invalid="ignore"):
+        radius_y = start + np.where(steps > 0, spectrum.log10_radius_curve(steps).numpy(), 0.0)
+    radius = (radius_y,
+              f"ρ(W<sub>hh</sub>)<sup>k</sup>, ρ = {spectrum.spectral_radius:.3g}: a linear network's long-run rate "
+              "(not a bound)", "dot", GREY)
+    for y, name, dash, color in (bound, radius):
         fig.add_trace(go.Scatter(
-            x=k, y=y, mode="lines", name=f"{name} (anchored at {where})", line={"color": color, "dash": dash},
-            customdata=[fmt_log10(v) for v in anchor + curve],
+            x=line.k, y=np.where(np.isfinite(y), y, np.nan), mode="lines", name=name,
+            line={"color": color, "dash": dash}, customdata=[fmt_log10(v) for v in y],
             hovertemplate="k = %{x}<br>theory: %{customdata}<extra></extra>",
         ))
 
 
 def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = None,
-                         jacobian_row: pd.DataFrame | None = None, title: str | None = None,
-                         quantity: str | None = None) -> go.Figure:
+                         jacobian_row: pd.DataFrame | None = None, row_norm: str = "fro", hidden: int | None = None,
+                         title: str | None = None, quantity: str | None = None,
+                         state_label: str = "h") -> go.Figure:
     """Gradient norm of the target's prediction against distance k back from it, on a log axis, optionally
-    with the theory's curves and the Jacobian norm ‖∂h_t/∂h_s‖ (jacobian_row: columns distance, log10_norm,
-    optionally token). quantity names what the frame measured (default ‖∂q/∂h_s‖ or ‖∂q/∂x_s‖ by its columns)."""
+    with the theory's curves (spectrum: a one-layer, one-way Elman network only) and the Jacobian norm
+    ‖∂h_t/∂h_s‖ (jacobian_row: columns distance, log10_norm, optionally token; row_norm "fro" or "2"; hidden = the
+    state's size, for the Frobenius bound). state_label "hc" names the LSTM's full state (h, c) in the row.
+    quantity names what the frame measured (default ‖∂q/∂h_s‖ or ‖∂q/∂x_s‖ by its columns)."""
     groups = series(frame)
-    hidden = groups[0][0] != ""
-    quantity = quantity or ("‖∂q/∂h<sub>s</sub>‖" if hidden else "‖∂q/∂x<sub>s</sub>‖")
+    of_states = groups[0][0] != ""
+    quantity = quantity or ("‖∂q/∂h<sub>s</sub>‖" if of_states else "‖∂q/∂x<sub>s</sub>‖")
     extra = [] if jacobian_row is None else [jacobian_row["log10_norm"]]
     scale = log10_scale(frame["log10_grad_norm"], *extra)
     fig = go.Figure()
@@ -94,12 +94,14 @@ def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = Non
                                  hover=_hover(g, name), customdata=g["position"].to_numpy()))
     if jacobian_row is not None:
         tokens = jacobian_row["token"] if "token" in jacobian_row else [""] * len(jacobian_row)
-        hover = [f"{('“' + esc(tok) + '”, ') if tok else ''}k = {k}<br>‖∂h<sub>t</sub>/∂h<sub>s</sub>‖ = "
+        S = {"h": "h", "hc": "(h, c)"}[state_label]
+        name = f"‖∂{S}<sub>t</sub>/∂{S}<sub>s</sub>‖{'₂' if row_norm == '2' else '<sub>F</sub>'}"
+        hover = [f"{('“' + esc(tok) + '”, ') if tok else ''}k = {k}<br>{name} = "
                  f"{fmt_log10(v)}" for tok, k, v in zip(tokens, jacobian_row["distance"], jacobian_row["log10_norm"])]
         fig.add_traces(log_curve(jacobian_row["distance"], jacobian_row["log10_norm"], scale,
-                                 name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖", color=SKY, hover=hover, dash="dashdot"))
+                                 name=name, color=SKY, hover=hover, dash="dashdot"))
     if spectrum is not None:
-        _theory(fig, spectrum, groups[0][1])
+        _theory(fig, spectrum, groups[0][1], row_norm if jacobian_row is not None else None, hidden)
     log10_axis(fig, scale, title="gradient norm (log scale)")
     fig.update_xaxes(title=DISTANCE_AXIS, autorange="reversed")
     return base_layout(fig, title or "How strongly each earlier word still reaches the prediction of the target",

@@ -17,6 +17,7 @@ from .style import (
     SKY,
     VERMILLION,
     base_layout,
+    esc,
     fmt,
     fmt_log10,
     log10_axis,
@@ -95,24 +96,30 @@ def clipping_curves(history: pd.DataFrame, *, height: int = 440) -> go.Figure:
     prior = float(h["prior_loss"].iloc[0])
     loss_scale = log10_scale(_log10(h["train_loss"]), [math.log10(prior)])
     norm_scale = log10_scale(_log10(h["grad_norm"]), _log10(h["applied_norm"]))
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
                         subplot_titles=("Training loss (cross-entropy, nats)", "Gradient norm ‖g‖"))
     colors = (VERMILLION, BLUE, ORANGE)
     for i, (run, g) in enumerate(h.groupby("run", sort=False)):
         color = colors[i % len(colors)]
         loss = _log10(g["train_loss"])
         hover = [f"{run}, step {s}<br>loss {fmt_log10(v)}" for s, v in zip(g["step"], loss)]
-        for trace in log_curve(g["step"], loss, loss_scale, name=f"{run}: loss", color=color, hover=hover):
+        for n, trace in enumerate(log_curve(g["step"], loss, loss_scale, name=f"{run}: loss", color=color,
+                                            hover=hover)):
+            # one legend entry per run (its colour); the line styles get their own two entries below
+            trace.update(legendgroup=str(run), showlegend=n == 0, name=esc(str(run)) if n == 0 else trace.name)
             fig.add_trace(trace, 1, 1)
         for what, col, dash in (("before clipping", "grad_norm", None), ("applied", "applied_norm", "dot")):
             v = _log10(g[col])
             hover = [f"{run}, step {s}<br>‖g‖ {what}: {fmt_log10(n)}" for s, n in zip(g["step"], v)]
             for trace in log_curve(g["step"], v, norm_scale, name=f"{run}: ‖g‖ {what}", color=color, dash=dash,
                                    hover=hover):
+                trace.update(legendgroup=str(run), showlegend=False)
                 fig.add_trace(trace, 1, 2)
+    for what, dash in (("‖g‖ before clipping", None), ("‖g‖ applied", "dot")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=what, hoverinfo="skip",
+                                 line={"color": GREY, "dash": dash}), 1, 2)
     fig.add_hline(y=math.log10(prior), line={"color": GREY, "dash": "dash"}, row=1, col=1,
-                  annotation_text=f"{prior:.3g}: knowing only how often each answer occurs",
-                  annotation_position="top right")
+                  annotation_text=f"{prior:.3g}: answer frequencies only", annotation_position="top left")
     for theta in h["threshold"].dropna().unique():
         fig.add_hline(y=math.log10(theta), line={"color": GREY, "dash": "dash"}, row=1, col=2,
                       annotation_text=f"θ = {theta:g}", annotation_position="bottom right")

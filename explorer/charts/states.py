@@ -44,6 +44,7 @@ _GATES = {"i", "f", "o", "r", "z"}  # sigmoids: always in (0, 1)
 _TANH_BOUNDED = {"g", "n"}  # always in (-1, 1)
 _LOG_SPAN = 3  # decades: a norm curve spanning more than this is drawn on a log axis
 _HUGE = 1e6  # states larger than this are projected in units of a power of ten
+_PCA_LABELS = 12  # word labels per path in the PCA panel: every word of two sentences piles into a tangle
 
 
 def activation(trace: Trace) -> str:
@@ -67,8 +68,11 @@ def _value_range(trace: Trace, key: str, finite: np.ndarray) -> tuple[float, flo
     return -peak, peak, DIVERGING
 
 
-def hidden_heatmap(trace: Trace, *, layer: int = 0, direction: int = 0, key: str = "h") -> go.Figure:
-    """Every unit of one recorded quantity (h by default) at every step: tokens across, units down."""
+def hidden_heatmap(trace: Trace, *, layer: int = 0, direction: int = 0, key: str = "h", title: str | None = None,
+                   max_ticks: int | None = None) -> go.Figure:
+    """Every unit of one recorded quantity (h by default) at every step: tokens across, units down. title replaces
+    the default (two heatmaps side by side need names of their own); max_ticks thins the token labels for a
+    narrow chart."""
     values = trace.get(key, layer, direction).T.double().numpy()  # (H, T)
     H, T = values.shape
     finite = values[np.isfinite(values)]
@@ -87,9 +91,9 @@ def hidden_heatmap(trace: Trace, *, layer: int = 0, direction: int = 0, key: str
     bad = int((bands.kinds != "ok").sum())
     subtitle = f"{bad} values overflowed to inf or NaN: they have their own colours (see the colour bar)" \
         if bad else "Each column is one step, each row one unit: a colour that lasts along a row is a unit holding on."
-    base_layout(fig, f"{name} of every unit, token by token ({layer_label(layer, direction)})",
+    base_layout(fig, title or f"{name} of every unit, token by token ({layer_label(layer, direction)})",
                 height=max(400, min(700, 160 + 12 * H)), subtitle=subtitle)
-    vals, labels = thin_ticks(trace.tokens)
+    vals, labels = thin_ticks(trace.tokens, **({"max_labels": max_ticks} if max_ticks else {}))
     fig.update_xaxes(title="token (position t, in reading order)", tickmode="array", tickvals=vals, ticktext=labels)
     fig.update_yaxes(title="hidden unit", autorange="reversed")
     return fig
@@ -133,12 +137,12 @@ def state_norms(trace: Trace, *, layer: int = 0, direction: int = 0, saturation:
         scale = log10_scale(log_norms)
         for tr in log_curve(x, log_norms, scale, name="‖h<sub>t</sub>‖", color=SERIES[0], hover=hover):
             fig.add_trace(tr, row=1, col=1)
-        log10_axis(fig, scale, title="‖h<sub>t</sub>‖ (log scale)", axis="yaxis")
+        log10_axis(fig, scale, title="size of the state ‖h<sub>t</sub>‖ (log scale)", axis="yaxis")
     else:
         fig.add_trace(go.Scatter(x=x, y=norms, mode="lines+markers", name="‖h<sub>t</sub>‖", marker={"size": 4},
                                  line={"color": SERIES[0]}, hovertext=hover,
                                  hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
-        fig.update_yaxes(title="‖h<sub>t</sub>‖", rangemode="tozero", row=1, col=1)
+        fig.update_yaxes(title="size of the state ‖h<sub>t</sub>‖", rangemode="tozero", row=1, col=1)
 
     fig.add_trace(go.Scatter(
         x=x, y=100 * share, mode="lines", name=f"units {what}", line={"color": SERIES[1]},
@@ -208,12 +212,13 @@ def pca_trajectory(traces: list[tuple[str, Trace]], *, layer: int = 0, direction
                          "projected and are left out")
         if not len(idx):
             continue
-        step = max(1, math.ceil(len(idx) / 60))  # at most ~60 word labels per path
+        step = max(1, math.ceil(len(idx) / _PCA_LABELS))  # a few word labels per path: more overlap into a tangle
         text = [labels[j] if n % step == 0 else "" for n, j in enumerate(idx)]
         custom = np.array([[labels[j], positions[j]] for j in idx], dtype=object)
         fig.add_trace(go.Scatter(
             x=xy[idx, 0], y=xy[idx, 1], mode="lines+markers+text", name=esc(name), text=text,
-            textposition="top center", marker={"size": 6, "color": color}, line={"color": color, "width": 1.5},
+            textposition="top center", textfont={"color": color}, marker={"size": 6, "color": color},
+            line={"color": color, "width": 1, "shape": "spline", "smoothing": 0.6}, opacity=0.85,
             customdata=custom, legendgroup=str(i),
             hovertemplate=f"{esc(name)}<br>“%{{customdata[0]}}” (position %{{customdata[1]}})<br>"
                           "PC1 %{x:.4g}, PC2 %{y:.4g}<extra></extra>",

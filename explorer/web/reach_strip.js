@@ -25,6 +25,7 @@ export default function (component) {
   const {data: d, parentElement: root, setTriggerValue} = component;
   const el = (sel) => root.querySelector(sel);
   const n = d.tokens.length;
+  const unit = d.chars ? 'character' : 'word';  // what a token is, in the words on screen
   // Words stay whole on a line: characters of one word share a no-wrap span; spaces may break.
   let html = '', open = false;
   d.tokens.forEach((tok, t) => {
@@ -57,13 +58,13 @@ export default function (component) {
           : `“${d.tokens[i]}” (position ${i}) comes after “${d.tokens[t]}”: no path leads back from it`;
       }
     });
-    el('.rs-title').textContent = `How much each earlier word can still move the prediction of “${d.tokens[t]}”`
+    el('.rs-title').textContent = `How much each earlier ${unit} can still move the prediction of “${d.tokens[t]}”`
       + (hovered && t !== d.target ? ' (hovered; click to make it the target)' : '');
     root.querySelector('.rs-root').setAttribute('data-rnn-shown', String(t));
   };
-  el('.rs-note').innerHTML = (d.hover ? 'Hover a word to see how far back its own prediction reaches; click it to make it the target. '
-    : 'Click a word to make it the target. ')
-    + 'Orange: the target' + (d.cue !== null ? '; underlined: the cue' : '') + '. Words after the one shown have no path to its prediction. '
+  el('.rs-note').innerHTML = (d.hover ? `Hover a ${unit} to see how far back its own prediction reaches; click it to make it the target. `
+    : `Click a ${unit} to make it the target. `)
+    + 'Orange: the target' + (d.cue !== null ? '; underlined: the cue' : '') + `. ${unit[0].toUpperCase() + unit.slice(1)}s after the one shown have no path to its prediction. `
     + `Colours run from ${pow10(d.ticks[0])} or less (purple) to ${pow10(d.ticks[d.ticks.length - 1])} or more (yellow) on the same scale for every text and model, `
     + `so a network that keeps ×0.99 per step stays bright over the whole text while a vanishing one fades to purple within a few words.`
     + ` <span class="rs-chip" style="background:${SPECIAL.zero}"></span>exactly 0 <span class="rs-chip" style="background:${SPECIAL.overflow}"></span>overflow`

@@ -84,3 +84,5 @@ def test_clipping_figure_marks_the_divergence_and_caps_the_applied_norm(small):
     assert markers and all(y == ceiling for t in markers for y in t["y"])
     applied = trace(fig, "clipped at θ = 10: ‖g‖ applied")
     assert max(applied["y"]) <= 1 + 1e-6, "log10 θ = 1"
+    legend = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+    assert len(legend) == runs["run"].nunique() + 2, legend  # one colour per run, two line styles

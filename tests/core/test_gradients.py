@@ -319,3 +319,31 @@ def test_spectral_norms_of_an_overflowed_network_are_nan_not_an_exception():
     assert math.isnan(d.relative_diff) and math.isnan(d.factors[0].norm)
     row = row_log_norms(step_factors(model.core, trace.x), T - 1, ord=2)
     assert torch.isnan(row[:-1]).all()
+
+
+def test_truncated_bptt_cuts_both_directions_at_the_same_chunks_as_training():
+    """Chunks are [0, K), [K, 2K), ... in both directions (training cuts the text so): with T = 10 and K = 4 the
+    state predicting word 5 is h_4, in chunk [4, 8); left to right it depends on h_4 alone, right to left on h_4..h_7.
+    Counted from the end, the right-to-left chunks would be [6, 10), [2, 6) and give h_4, h_5 instead."""
+    model = build_model(ModelConfig(hidden_size=6, bidirectional=True, seed=3))
+    frame = gradient_vs_distance(model, "the cat sat on the mat and the dog ran", target=5, truncate=4)
+    reached = {d: sorted(g.position[g.grad_norm > 0]) for d, g in frame.groupby("direction")}
+    assert reached == {"fwd": [4], "bwd": [4, 5, 6, 7]}
+
+
+@pytest.mark.parametrize("arch", ["elman", "lstm", "gru"])
+def test_the_full_state_chain_multiplies_out_to_autograds_jacobian(arch):
+    """LSTM and GRU have no diag(f') W_hh: their chain is the product of the cell's Jacobians dS_i/dS_{i-1} over
+    the full state S = (h, c) or h; written out, it equals autograd's Jacobian of the whole stretch, and for the
+    Elman network it is the lecture's chain itself."""
+    from core.gradients import state_bptt_by_hand, state_steps
+
+    model = build_model(ModelConfig(arch=arch, hidden_size=5, seed=1))
+    trace = unroll(model, "the cat sat on the mat and the dog")
+    d = state_bptt_by_hand(model.core, trace.x, 7, 2)
+    assert d.relative_diff < 1e-12 and len(d.factors) == 5
+    assert d.product.shape == ((10, 10) if arch == "lstm" else (5, 5)) and d.state == ("hc" if arch == "lstm" else "h")
+    if arch == "elman":
+        torch.testing.assert_close(d.product, bptt_by_hand(model.core, trace.x, 7, 2).product)
+        torch.testing.assert_close(row_log_norms(state_steps(model.core, trace.x), 7),
+                                   row_log_norms(step_factors(model.core, trace.x), 7))

@@ -411,3 +411,14 @@ def test_cosine_schedule_ends_at_a_tenth_of_the_learning_rate():
     assert all(a > b for a, b in zip(seen, seen[1:]))
     with pytest.raises(ValueError, match="lr_schedule"):
         TrainConfig(lr_schedule="linear")
+
+
+def test_the_command_line_says_what_a_bidirectional_perplexity_and_an_ignored_radius_mean():
+    from core.train import caveats
+
+    assert caveats(ModelConfig()) == []
+    (bidir,) = caveats(ModelConfig(bidirectional=True))
+    assert "read the word it predicts" in bidir and "not a language model's" in bidir
+    (radius,) = caveats(ModelConfig(arch="lstm", spectral_radius=2.0))
+    assert "Elman network only" in radius and "LSTM ignored it" in radius
+    assert caveats(ModelConfig(arch="elman", spectral_radius=2.0)) == []

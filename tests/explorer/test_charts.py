@@ -314,7 +314,7 @@ def test_gradient_vs_distance_adds_the_jacobian_row(grad_frame, logmap):
     t = int(grad_frame.position.max()) + 1  # the target
     row = pd.DataFrame({"distance": range(t, 0, -1), "log10_norm": (logmap[t - 1, :t] / LN10).numpy()})
     s = spec(charts.gradient_vs_distance(grad_frame, jacobian_row=row))
-    jac = main(s, "‖∂h<sub>t</sub>/∂h<sub>s</sub>‖")
+    jac = main(s, "‖∂h<sub>t</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
     assert jac["y"] == pytest.approx(row["log10_norm"].tolist()) and jac["line"]["dash"] == "dashdot"
 
 
