@@ -169,11 +169,11 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
                     log.train_seconds += time.perf_counter() - started
                     log.tokens += chunk.x.numel()
                     continue
-                schedule.step()
                 log.record(loss, norm, clipped, chunk.x.numel(), time.perf_counter() - started)
                 if not (math.isfinite(loss) and math.isfinite(norm)):
                     reason = "diverged"
                     break
+                schedule.step()
                 if log.step % config.eval_every == 0:
                     log.validate()
                     if config.patience is not None and log.since_best >= config.patience:
