@@ -4,7 +4,7 @@ one's inputs still reach, and what their gates do step by step."""
 import pandas as pd
 import streamlit as st
 
-from explorer import captions, charts, render, settings, sidebar, state, text_input
+from explorer import captions, charts, context_story, render, results, settings, sidebar, state, text_input
 from explorer.charts.compare import GATES
 from explorer.targets import choose_target, target_setting
 
@@ -42,6 +42,17 @@ def why_gates(lstm_trace, target: int, trained: bool, frames: dict) -> None:
     st.latex(r"\text{Elman: } \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(f'(u_t))\, W_{hh}")
     st.markdown(captions.forget_gate_sentence(lstm_trace.get("f").numpy(), target, trained)
                 + (" " + (captions.reach_comparison(frames) or "")))
+
+
+def context_use() -> None:
+    """What the shipped word models measurably use of the past (results/context_use.csv), in computed words."""
+    curves = results.read(results.FOLDER / "context_use.csv")
+    if curves is None:
+        return
+    st.markdown("**What the trained word models use.** A gradient says what *could* reach the prediction; "
+                "taking context away says what is used. " + context_story.headline(context_story.table(curves)))
+    st.page_link("pages/9_Long_range_probes.py", label="The curves, on Long-range probes",
+                 icon=":material/manage_search:")
 
 
 def gate_charts(configs: dict, text: str, traces: dict) -> None:
@@ -106,6 +117,7 @@ def main() -> None:
         target = choose_target(tokens, TARGET, tokenizer=config.tokenizer)
         frames = influence(configs, text, target)
         why_gates(traces["LSTM"], target, bool(configs["LSTM"].weights), frames)
+    context_use()
 
     st.subheader("The gates, step by step", anchor=False)
     gate_charts(configs, text, traces)

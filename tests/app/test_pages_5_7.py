@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -164,3 +165,13 @@ def test_three_models_on_one_plot_and_their_gates():
     assert at.query_params["lg.gate"] == "gru.z"
     at.selectbox(key="w.lg.target").set_value(20).run()
     assert one(reach(figure(at, "How far back")), "LSTM") == set(range(1, 21))
+
+
+def test_the_gated_page_states_what_the_trained_word_models_use_from_the_context_table():
+    from explorer import context_story
+
+    curves = pd.read_csv(ROOT / "results" / "context_use.csv")
+    at = open_page(GATED)
+    assert not at.exception, at.exception[0].message
+    headline = context_story.headline(context_story.table(curves))
+    assert any(headline in m.value for m in at.markdown), "the sentence is the one computed from the table"
