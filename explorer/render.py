@@ -14,17 +14,29 @@ from core import ModelConfig, Trace
 from . import state
 from .sidebar import presenter
 
+# Larger text for projection, yet the page's main chart on the first screen of a 1280×720 projector: the text
+# grows with the screen's height (18.7 px at 720, capped at 22), the space above the title and the title shrink,
+# the intro under the title is cut to two lines (the whole of it on hover), and sidebar entries wrap instead of
+# ending in "…". Fixed text: nothing a user typed goes into it.
 PRESENTER_CSS = """
 <style>
-html { font-size: 21px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
-[data-testid="stCaptionContainer"] { font-size: 1rem; }
+html { font-size: clamp(18px, 2.6vh, 22px); }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 2rem; max-width: none; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding: 0 0 0.25rem 0; }
+.stElementContainer:has(> [data-testid="stHeading"] h1) + .stElementContainer [data-testid="stMarkdownContainer"]
+  { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.stElementContainer:has(> [data-testid="stHeading"] h1) + .stElementContainer:hover [data-testid="stMarkdownContainer"]
+  { display: block; }
+[data-testid="stSidebarNav"] a span { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.2; }
+[data-testid="stSidebarNav"] a { height: auto; min-height: 2rem; font-size: 0.9rem; }
 </style>
 """
 
 
 def page_style() -> None:
-    """Larger text for projection (the CSS is fixed text: nothing a user typed goes into it)."""
+    """Presenter mode's layout for projection (see PRESENTER_CSS)."""
     if presenter():
         st.html(PRESENTER_CSS)
 
@@ -44,16 +56,15 @@ def chart(fig: go.Figure, data: pd.DataFrame | Callable[[], pd.DataFrame] | None
         fig.update_layout(font_size=20, height=(fig.layout.height or 450) * 1.25)
     event = st.plotly_chart(fig, key=key, **plotly_kwargs)
     slug = _slug(name)
-    cols = st.columns([1, 1, 6])
+    row = st.container(horizontal=True, gap="small")  # buttons as wide as their labels: never "C." or "HT…"
     if data is not None:
         table = data if callable(data) else (lambda: data)
-        cols[0].download_button("CSV", lambda: table().to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
-                                on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
-                                help=f"The numbers behind “{name}”.")
-    cols[1].download_button("HTML", lambda: fig.to_html(include_plotlyjs=True, full_html=True),
-                            file_name=f"{slug}.html", mime="text/html", on_click="ignore",
-                            icon=":material/download:", key=f"html-{key or slug}",
-                            help="The interactive figure, viewable offline.")
+        row.download_button("CSV", lambda: table().to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
+                            on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
+                            help=f"The numbers behind “{name}”.", width="content")
+    row.download_button("HTML", lambda: fig.to_html(include_plotlyjs=True, full_html=True),
+                        file_name=f"{slug}.html", mime="text/html", on_click="ignore", icon=":material/download:",
+                        key=f"html-{key or slug}", help="The interactive figure, viewable offline.", width="content")
     return event
 
 
