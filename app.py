@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer import settings, sidebar
+from explorer import lecture, settings, sidebar
 from explorer.navigation import sections
 
 st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
@@ -11,6 +11,7 @@ page = st.navigation({section: [st.Page(p.path, title=p.title, url_path=p.url_pa
                                  for p in specs] for section, specs in sections().items()})
 sidebar.render()
 notices = st.container()  # filled after the page ran, so its own link settings are checked too
+lecture.banner(page.url_path)  # the lecture step's text, Back and Next, on the step's page only
 page.run()
 with notices:
     for message in settings.url_messages():
