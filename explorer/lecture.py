@@ -17,7 +17,7 @@ from . import lecture_path, quiz, settings, sidebar, text_input
 from .lecture_path import STEP_KEY, STEPS, UNTRAINED, Step
 
 N = len(STEPS)
-STEP = settings.Setting(STEP_KEY, 1, settings.integer(1, N))
+STEP = settings.Setting(STEP_KEY, 0, settings.integer(1, N))  # 0: none yet (so step 1 too stays in the URL)
 KNOWN = {s.key: s for s in (*sidebar.MODEL_SETTINGS, text_input.PRESET, text_input.TEXT)}  # parsed here
 ON = "lecture.on"  # session only: this session follows the lecture
 LECTURE_PAGE = "lecture"
@@ -67,8 +67,9 @@ def current(url_path: str) -> Step | None:
         st.session_state[ON] = True
     if not st.session_state.get(ON):
         return None
-    step = STEPS[settings.bind(STEP) - 1]
-    return step if step.page == url_path else None
+    index = settings.bind(STEP)
+    step = STEPS[index - 1] if index else None
+    return step if step is not None and step.page == url_path else None
 
 
 def model_note(step: Step) -> None:

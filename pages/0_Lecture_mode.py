@@ -38,7 +38,7 @@ def main() -> None:
     st.markdown("The lecture on recurrent networks, step by step in its own order. Each step opens the page that "
                 "shows it, set up for that step; the step's text, its question and Back / Next stay at the top of "
                 "the page (Page Up and Page Down work too, as on a presentation clicker).")
-    at = settings.bind(lecture.STEP)
+    at = max(settings.bind(lecture.STEP), 1)
     label = "Start the lecture" if at == 1 else f"Continue at step {at}: {STEPS[at - 1].title}"
     if st.button(label, key="lecture_start", type="primary", icon=":material/play_arrow:"):
         lecture.open_step(at)
