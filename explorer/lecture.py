@@ -60,10 +60,19 @@ def _leave() -> None:
 
 
 def current(url_path: str) -> Step | None:
-    """The step whose banner this page shows, or None (not following the lecture, or another page)."""
+    """The step whose banner this page shows, or None (not following the lecture, or another page).
+
+    A link's `lecture.step` starts the lecture only on that step's own page; elsewhere it is left in the URL, for
+    Lecture mode to read (and to report if it is bad)."""
     if url_path == LECTURE_PAGE:
         return None
     if ON not in st.session_state and STEP_KEY in st.query_params:  # a link to a step's view
+        try:
+            linked = STEPS[STEP.parse(st.query_params[STEP_KEY]) - 1]
+        except ValueError:
+            return None
+        if linked.page != url_path:
+            return None
         st.session_state[ON] = True
     if not st.session_state.get(ON):
         return None

@@ -131,14 +131,18 @@ def test_a_link_to_lecture_mode_continues_at_its_step():
 
 @pytest.mark.parametrize("raw", ["abc", "0", str(N + 1), "2.5e9"])
 def test_a_bad_step_in_the_link_gives_a_message(raw):
-    """AppTest's first run is the default page, which reads the step (a link may open a step's view); in a browser
-    the link opens Lecture mode itself. Either way the message is shown once, and the lecture starts at step 1."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update({"hidden": H, STEP_KEY: raw})
-    at.run()
+    """The first run (the default page) leaves the step for Lecture mode, which reports it and starts at 1."""
+    at = open_lecture({STEP_KEY: raw})
     assert any(f"`{STEP_KEY}`" in w.value for w in at.warning), [w.value for w in at.warning]
-    follow(at.switch_page(PAGE).run())
     assert at.button(key="lecture_start").label == "Start the lecture"
+
+
+def test_a_link_to_another_steps_page_leaves_the_step_alone():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"hidden": H, STEP_KEY: "6"})  # the backprop review, opened on the default page
+    at.run()
+    assert banner(at) is None and not at.warning
+    assert at.query_params[STEP_KEY] == "6", "kept for Lecture mode"
 
 
 def test_questions_explain_right_and_wrong_answers():
