@@ -8,14 +8,21 @@ from core.backprop_review import Review, Term
 
 from .latex import number
 
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def phi(unit: str) -> str:
+    """φ₁₂ for the drawing's "phi12"."""
+    return "φ" + unit[3:].translate(SUB)
+
 
 def label(key: str) -> str:
-    """A term's key as a plain name for pickers and tables: ∂L/∂φ_12, ∂L/∂φ_11 through φ_12, ∂L/∂φ_11 (all
+    """A term's key as a plain name for pickers and tables: ∂L/∂φ₁₂, ∂L/∂φ₁₁ through φ₁₂, ∂L/∂φ₁₁ (all
     three paths): a first-layer unit without a path named is the sum over its paths."""
     unit, _, via = key.partition("@")
-    name = f"∂L/∂φ_{unit[3:]}"
+    name = f"∂L/∂{phi(unit)}"
     if via:
-        return f"{name} through φ_{via[3:]}"
+        return f"{name} through {phi(via)}"
     return name + (" (all three paths)" if unit.endswith("1") else "")
 
 
@@ -68,11 +75,11 @@ def paths_note(term: Term, review: Review) -> str:
     unit, _, via = term.key.partition("@")
     full = review.term(unit) if via or term.paths else None
     if full is None:
-        return (f"φ_{unit[3:]} reaches ŷ along one edge only, w_{unit[3]}^o, so this single product is its whole "
-                "gradient.")
+        return (f"{phi(unit)} reaches ŷ along one edge only, w{unit[3].translate(SUB)}ᵒ, so this single product is its "
+                "whole gradient.")
     shares = [review.term(p) for p in full.paths]
     listed = " + ".join(f"{t.hand:.3g}" for t in shares)
     biggest = max(shares, key=lambda t: abs(t.hand))
-    return (f"φ_{unit[3:]} reaches ŷ through all three units of the layer above, so its full gradient is the sum of "
+    return (f"{phi(unit)} reaches ŷ through all three units of the layer above, so its full gradient is the sum of "
             f"three products: {listed} = {full.hand:.3g} (autograd: {full.autograd:.3g}). The largest share here "
             f"runs {label(biggest.key).split(' ', 1)[1]}.")

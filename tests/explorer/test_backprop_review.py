@@ -24,9 +24,9 @@ def test_labels_and_the_slides_order(review):
     order = text.slide_order(review)
     assert order[:6] == ["phi12", "phi22", "phi32", "phi11@phi12", "phi21@phi12", "phi31@phi12"]
     assert sorted(order) == sorted(t.key for t in review.terms)
-    assert text.label("phi12") == "∂L/∂φ_12"
-    assert text.label("phi11@phi12") == "∂L/∂φ_11 through φ_12"
-    assert text.label("phi21") == "∂L/∂φ_21 (all three paths)"
+    assert text.label("phi12") == "∂L/∂φ₁₂"
+    assert text.label("phi11@phi12") == "∂L/∂φ₁₁ through φ₁₂"
+    assert text.label("phi21") == "∂L/∂φ₂₁ (all three paths)"
 
 
 def test_the_equations_carry_the_slides_symbols_and_this_networks_numbers(review):
@@ -57,8 +57,8 @@ def test_the_paths_note_adds_up_this_networks_paths(review):
     for p in full.paths:
         assert f"{review.term(p).hand:.3g}" in note
     biggest = max(full.paths, key=lambda p: abs(review.term(p).hand))
-    assert f"through φ_{biggest[-2:]}" in note
-    assert "one edge only, w_2^o" in text.paths_note(review.term("phi22"), review)
+    assert f"through {text.phi(biggest.split('@')[1])}" in note
+    assert "one edge only, w₂ᵒ" in text.paths_note(review.term("phi22"), review)
 
 
 def test_the_drawing_highlights_the_chain(review):
