@@ -76,16 +76,17 @@ def network_diagram(review: Review, highlight: str | None = None) -> go.Figure:
         fig.add_annotation(x=x, y=y - 0.3, text=fmt(value, 3), showarrow=False, font={"size": 13})
     fig.add_annotation(x=X["out"] + 0.35, y=(N - 1) / 2, xanchor="left", showarrow=False, align="left",
                        text=f"L = {fmt(review.loss, 3)}<br>y = {review.network.y:g}", font={"size": 15})
-    for layer, label in ((0, "input x"), (1, "h<sub>1</sub> = φ<sub>1</sub>(W<sub>0</sub>x)"),
-                         (2, "h<sub>2</sub> = φ<sub>2</sub>(W<sub>1</sub>h<sub>1</sub>)"),
-                         ("out", "ŷ = φ<sub>o</sub>(W<sub>out</sub>h<sub>2</sub>)")):
-        fig.add_annotation(x=X[layer], y=N - 0.45, text=label, showarrow=False, font={"size": 14})
     title = "The lecture's network" + (f": the chain of {_title(term)} in orange" if term else "")
     base_layout(fig, title, height=430,
                 subtitle="Edge width: the size of the weight; red positive, blue negative. Hover for every value.")
-    fig.update_xaxes(visible=False, range=[-0.35, X["out"] + 0.9])
-    fig.update_yaxes(visible=False, range=[-0.6, N - 0.3])
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_xaxes(title_text="layer", range=[-0.35, X["out"] + 0.9], showgrid=False, zeroline=False,
+                     tickvals=[X[0], X[1], X[2], X["out"]], side="top",
+                     ticktext=["input x", "h<sub>1</sub> = φ<sub>1</sub>(W<sub>0</sub>x)",
+                               "h<sub>2</sub> = φ<sub>2</sub>(W<sub>1</sub>h<sub>1</sub>)",
+                               "ŷ = φ<sub>o</sub>(W<sub>out</sub>h<sub>2</sub>)"])
+    fig.update_yaxes(title_text="unit", range=[-0.6, N - 0.5], showgrid=False, zeroline=False,
+                     tickvals=list(range(N)), ticktext=[f"{N - i}" for i in range(N)])
+    fig.update_layout(margin={"l": 60, "r": 10, "t": 120, "b": 10})
     return fig
 
 
