@@ -80,13 +80,13 @@ def network_diagram(review: Review, highlight: str | None = None) -> go.Figure:
     base_layout(fig, title, height=430,
                 subtitle="Edge width: the size of the weight; red positive, blue negative. Hover for every value.")
     fig.update_xaxes(title_text="layer", range=[-0.35, X["out"] + 0.9], showgrid=False, zeroline=False,
-                     tickvals=[X[0], X[1], X[2], X["out"]], side="top",
+                     tickvals=[X[0], X[1], X[2], X["out"]],
                      ticktext=["input x", "h<sub>1</sub> = φ<sub>1</sub>(W<sub>0</sub>x)",
                                "h<sub>2</sub> = φ<sub>2</sub>(W<sub>1</sub>h<sub>1</sub>)",
                                "ŷ = φ<sub>o</sub>(W<sub>out</sub>h<sub>2</sub>)"])
     fig.update_yaxes(title_text="unit", range=[-0.6, N - 0.5], showgrid=False, zeroline=False,
                      tickvals=list(range(N)), ticktext=[f"{N - i}" for i in range(N)])
-    fig.update_layout(margin={"l": 60, "r": 10, "t": 120, "b": 10})
+    fig.update_layout(margin={"l": 60, "r": 10, "t": 80, "b": 70})
     return fig
 
 

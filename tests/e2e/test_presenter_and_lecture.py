@@ -28,8 +28,13 @@ CUT_LABELS_JS = """
       if (el && shown(el) && cut(el)) out.push(['button', b.innerText, el.scrollWidth, el.clientWidth]);
     }
   }
-  for (const el of document.querySelectorAll('[data-testid="stSidebarNav"] a span, [data-testid="stMetricLabel"] p')) {
-    if (shown(el) && cut(el)) out.push(['label', el.innerText, el.scrollWidth, el.clientWidth]);
+  const icon = '[data-testid="stIconMaterial"]';
+  const labels = `[data-testid="stSidebarNav"] a span:not(:has(${icon})):not(${icon}), [data-testid="stMetricLabel"] p`;
+  const side = document.querySelector('[data-testid="stSidebar"]');
+  const edge = side ? side.getBoundingClientRect().right : Infinity;  // text running past the sidebar is cut too
+  for (const el of document.querySelectorAll(labels)) {
+    const past = el.closest('[data-testid="stSidebar"]') && el.getBoundingClientRect().right > edge;
+    if (shown(el) && (cut(el) || past)) out.push(['label', el.innerText, el.scrollWidth, el.clientWidth]);
   }
   return out;
 }
