@@ -2,15 +2,18 @@
 
 import streamlit as st
 
-from explorer import settings, sidebar
+from explorer import lecture, settings, sidebar
 from explorer.navigation import sections
 
 st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
 settings.start_run()
-page = st.navigation({section: [st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
-                                 for p in specs] for section, specs in sections().items()})
+pages = {p.url_path: st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
+         for specs in sections().values() for p in specs}
+page = st.navigation({section: [pages[p.url_path] for p in specs] for section, specs in sections().items()})
 sidebar.render()
 notices = st.container()  # filled after the page ran, so its own link settings are checked too
+# the lecture step's text, Back and Next, on the step's page only (the default page's own url_path reads "")
+lecture.banner(next(url for url, p in pages.items() if p is page))
 page.run()
 with notices:
     for message in settings.url_messages():

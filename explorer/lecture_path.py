@@ -3,7 +3,8 @@ page to open, the settings to open it with, what to look at there, and (for four
 
 Pure Python: nothing here draws or reads Streamlit state (the questions reuse explorer/quiz.py's Question and
 Option dataclasses), so the path can be checked without running the app.
-The page (pages/0_Lecture_mode.py) draws a step and carries out `opening(step, ...)`.
+explorer/lecture.py carries out `opening(step, ...)` and draws the step's banner (its text, Back and Next) on the
+page it opens; pages/0_Lecture_mode.py lists the steps.
 
 How opening a step lands on its page with its settings
 ------------------------------------------------------
@@ -18,8 +19,9 @@ things, in this order, inside one script run:
    its page script, and the sidebar's `model`, whose options are built per run) is dropped from the session, so
    that the target page's own `bind` reads it from the URL once more, with its own parser, and reports a bad
    value the way any bad link is reported;
-3. st.switch_page(script, query_params=...) replaces the URL with the step's parameters (Streamlit 1.67's
-   switch_page accepts query_params) and runs the page. Parameters of the current URL that the step does not
+3. st.switch_page(script, query_params=...) replaces the URL with the step's parameters and its number
+   (`lecture.step`, so that the page shows the step's banner; Streamlit 1.67's switch_page accepts query_params)
+   and runs the page. Parameters of the current URL that the step does not
    decide are carried over, so a setting from the session's first link that no page has read yet is not lost.
 
 Each step is also a complete description of its view: the settings it does not name, among those any step or
@@ -31,7 +33,7 @@ size, seed, presenter mode) are kept. The same parameters make a plain link that
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -48,6 +50,7 @@ UPCOMING = ("train", "probes", "elman-1990", "pascanu-2013", "bengio-2003", "lon
 # page sources to keep this in step). Opening a step on a page resets those of them the step does not set.
 PAGE_KEYS: dict[str, tuple[str, ...]] = {
     "unroll": ("step",),
+    "backprop": ("bp.term", "bp.y", "bp.act", "bp.seed"),
     "hidden-states": ("other",),
     "gradients": ("pad", "target", "wrt", "tbptt", "wd", "clip", "map"),
     "bptt": ("bt", "bs"),
@@ -155,9 +158,6 @@ BIDIRECTIONAL = Question(
         Option("(c) text generation", False,
                "no: while word t is generated the words after it do not exist yet, so there is nothing for the "
                "backward network to read."),
-        Option("(d) next-word prediction (language modelling)", False,
-               "no: it is generation one word at a time. Trained on whole texts, the backward network would simply "
-               "read the answer off the input and learn nothing useful."),
     ),
 )
 FIXES = Question(
@@ -209,17 +209,6 @@ STEPS: tuple[Step, ...] = (
         related=("bengio-2003",),
     ),
     _step(
-        "unroll", BOTTLENECK, "A loop, unrolled", "unroll",
-        {"preset": "cat-sat", "model": UNTRAINED, "step": "0"},
-        """A recurrent network applies the same cell at every word and feeds its own state back in: a network with
-        a feedback loop. Drawing one copy of the cell per word unrolls the loop into an ordinary feed-forward graph,
-        as deep as the text is long, whose layers all share the same weights. That graph is what we run forward to
-        read the text, and backwards to train.""",
-        """Press Step on the page and follow h_t from column to column: every column uses the same W_hx, W_hh and
-        W_zh.""",
-        formula=r"h_t = \sigma(W_{hx} x_t + W_{hh} h_{t-1} + b_h) \qquad z_t = \operatorname{softmax}(W_{zh} h_t)",
-    ),
-    _step(
         "elman-memory", BOTTLENECK, "The Elman network keeps a memory", "hidden-states",
         {"preset": "cat-sat", "other": "the starving cat chased the", "model": UNTRAINED},
         """Elman's network (1990) has two ingredients. Its state h_t is the memory, carried from step to step, and
@@ -232,6 +221,17 @@ STEPS: tuple[Step, ...] = (
         question=MEMORY, related=("elman-1990",),
     ),
     _step(
+        "unroll", BOTTLENECK, "A loop, unrolled", "unroll",
+        {"preset": "cat-sat", "model": UNTRAINED, "step": "0"},
+        """A recurrent network applies the same cell at every word and feeds its own state back in: a network with
+        a feedback loop. Drawing one copy of the cell per word unrolls the loop into an ordinary feed-forward graph,
+        as deep as the text is long, whose layers all share the same weights. That graph is what we run forward to
+        read the text, and backwards to train.""",
+        """Press Step on the page and follow h_t from column to column: every column uses the same W_hx, W_hh and
+        W_zh.""",
+        formula=r"h_t = \sigma(W_{hx} x_t + W_{hh} h_{t-1} + b_h) \qquad z_t = \operatorname{softmax}(W_{zh} h_t)",
+    ),
+    _step(
         "trained-predictions", BOTTLENECK, "What a trained network predicts", "unroll",
         {"preset": "cat-sat", "model": TRAINED},
         """The objective: learn W_hh, W_hx and W_zh so that the network's next-word distribution matches real text.
@@ -240,6 +240,19 @@ STEPS: tuple[Step, ...] = (
         """The next-word bars after “the cat sat on the”: which words win, and how much probability is left for
         all the others.""",
         related=("train", "probes"),
+    ),
+    _step(
+        "backprop", TRAINING, "Backpropagation review: a feed-forward network", "backprop",
+        {"preset": "cat-sat", "model": UNTRAINED, "bp.term": "phi11@phi12"},
+        """Before the recurrent case, the lecture reviews backpropagation on a feed-forward network with two hidden
+        layers of three units and the weights W_0, W_1 and W_out. The derivative of the loss with respect to a unit
+        is a product of local factors along the path from that unit to the loss: first ∂L/∂ŷ, then the output's
+        slope, then one weight per edge, and one more slope and weight for each layer deeper.""",
+        """The orange path on the drawing, φ_11 → φ_12 → ŷ, and each factor of the product under it with its number,
+        beside autograd's answer.""",
+        formula=r"\frac{\partial \mathcal{L}}{\partial \phi_{11}}\Big|_{\text{through }\phi_{12}}"
+                r" = \frac{\partial \mathcal{L}}{\partial \hat y}\,\frac{\partial \phi_o(u)}{\partial u}\, w_1^o\,"
+                r"\frac{\partial \phi_{12}(v)}{\partial v}\, w_{11}^{\ell=1}",
     ),
     _step(
         "bptt", TRAINING, "Backpropagation through time", "bptt",
@@ -346,9 +359,26 @@ STEPS: tuple[Step, ...] = (
 BY_KEY = {s.key: s for s in STEPS}
 
 
+def cue_note(tokens: Sequence[str], cue: str = "jig", word: str = "dancing") -> str:
+    """How far the cue is from the last occurrence of the word in these tokens, said plainly (the long-range
+    step's sentence about the text on screen, which the user may have changed)."""
+    lower = [t.lower() for t in tokens]
+    if word not in lower or cue not in lower[: len(lower) - lower[::-1].index(word) - 1]:
+        split = " (character tokens split the words apart)" if lower and all(len(t) <= 1 for t in lower) else ""
+        return f"The text on screen has no token “{cue}” before a “{word}”{split}."
+    last = len(lower) - 1 - lower[::-1].index(word)
+    first = lower.index(cue)
+    return f"In the text on screen, “{cue}” is {last - first} tokens before the last “{word}”."
+
+
 def page_spec(url_path: str, pages: Iterable[navigation.PageSpec] | None = None) -> navigation.PageSpec | None:
     """The page served at this url_path, or None while it is not in the app's navigation."""
     return next((p for p in (navigation.PAGES if pages is None else pages) if p.url_path == url_path), None)
+
+
+def number(step: Step) -> int:
+    """The step's place in the path, counted from 1 (as in the URL's `lecture.step`)."""
+    return STEPS.index(step) + 1
 
 
 def touched_keys(step: Step) -> tuple[str, ...]:
@@ -372,6 +402,8 @@ def opening(step: Step, known: Mapping[str, SettingLike], current: Mapping[str, 
         raise LookupError(f"The page “{step.page}” is not part of the app yet.")
     decided = set(touched_keys(step)) | {STEP_KEY}
     query = {key: value for key, value in (current or {}).items() if key not in decided} | step.query
+    if step in STEPS:  # the page then shows the step's banner (explorer/lecture.py), and a reload keeps it
+        query[STEP_KEY] = str(number(step))
     values: dict[str, Any] = {}
     forget: list[str] = []
     for key in touched_keys(step):

@@ -20,6 +20,7 @@ PAGES = [
     PageSpec("pages/1_Unroll.py", "Unroll", "unroll", ":material/view_week:", default=True),
     PageSpec("pages/2_Hidden_states.py", "Hidden states", "hidden-states", ":material/grid_on:"),
     PageSpec("pages/3_Gradients_through_time.py", "Gradients through time", "gradients", ":material/trending_down:"),
+    PageSpec("pages/14_Backprop_review.py", "Backprop review", "backprop", ":material/hub:"),
     PageSpec("pages/4_BPTT_by_hand.py", "BPTT by hand", "bptt", ":material/functions:"),
     PageSpec("pages/5_Fixed_window_vs_RNN.py", "Fixed window vs RNN", "fixed-window", ":material/crop_free:"),
     PageSpec("pages/6_Deeper_and_bidirectional.py", "Deeper and both ways", "deeper", ":material/layers:"),

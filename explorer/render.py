@@ -14,17 +14,34 @@ from core import ModelConfig, Trace
 from . import state
 from .sidebar import presenter
 
+# Larger text for projection, yet the page's main chart on the first screen of a 1280×720 projector: the text
+# grows with the screen's height (18.7 px at 720, capped at 22); the space above the title, the headings, the
+# gaps between elements and the side margins shrink; the intro under the title is cut to two lines (the whole of
+# it on hover); sidebar entries and metric labels wrap instead of ending in "…".
+# Fixed text: nothing a user typed goes into it.
 PRESENTER_CSS = """
 <style>
-html { font-size: 21px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
-[data-testid="stCaptionContainer"] { font-size: 1rem; }
+html { font-size: clamp(18px, 2.6vh, 22px); }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
+[data-testid="stMainBlockContainer"] { padding: 3.2rem 1.5rem 2rem 1.5rem; max-width: none; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding: 0 0 0.25rem 0; }
+[data-testid="stMain"] h2 { font-size: 1.45rem; padding: 0.4rem 0 0.1rem 0; }
+[data-testid="stMain"] h3 { font-size: 1.25rem; padding: 0.3rem 0 0.1rem 0; }
+.stElementContainer:has(> [data-testid="stHeading"] h1) + .stElementContainer [data-testid="stMarkdownContainer"]
+  { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.stElementContainer:has(> [data-testid="stHeading"] h1) + .stElementContainer:hover [data-testid="stMarkdownContainer"]
+  { display: block; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal; overflow: visible; }
+[data-testid="stSidebarNav"] a span { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.2; }
+[data-testid="stSidebarNav"] a { height: auto; min-height: 2rem; font-size: 0.9rem; }
 </style>
 """
 
 
 def page_style() -> None:
-    """Larger text for projection (the CSS is fixed text: nothing a user typed goes into it)."""
+    """Presenter mode's layout for projection (see PRESENTER_CSS)."""
     if presenter():
         st.html(PRESENTER_CSS)
 
@@ -51,15 +68,15 @@ def downloads(data: pd.DataFrame | Callable[[], pd.DataFrame] | None, html: Call
               key: str | None = None) -> None:
     """CSV of the data behind a view and a self-contained HTML page of it, both built only when clicked."""
     slug = _slug(name)
-    cols = st.columns([1, 1, 6])
+    row = st.container(horizontal=True, gap="small")  # buttons as wide as their labels: never "C." or "HT…"
     if data is not None:
         table = data if callable(data) else (lambda: data)
-        cols[0].download_button("CSV", lambda: table().to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
-                                on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
-                                help=f"The numbers behind “{name}”.")
-    cols[1].download_button("HTML", html, file_name=f"{slug}.html", mime="text/html", on_click="ignore",
-                            icon=":material/download:", key=f"html-{key or slug}",
-                            help="The interactive view, viewable offline.")
+        row.download_button("CSV", lambda: table().to_csv(index=False), file_name=f"{slug}.csv", mime="text/csv",
+                            on_click="ignore", icon=":material/download:", key=f"csv-{key or slug}",
+                            help=f"The numbers behind “{name}”.", width="content")
+    row.download_button("HTML", html, file_name=f"{slug}.html", mime="text/html", on_click="ignore",
+                        icon=":material/download:", key=f"html-{key or slug}",
+                        help="The interactive view, viewable offline.", width="content")
 
 
 def failure(err: Exception) -> None:

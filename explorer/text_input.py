@@ -8,6 +8,7 @@ from core.text import get_tokenizer
 
 from . import settings
 from .presets import BY_KEY, CUSTOM, PRESETS
+from .sidebar import presenter
 from .state import MAX_TOKENS
 
 URL_TEXT_LIMIT = 1500  # longer texts stay in the session but not in the link
@@ -34,20 +35,25 @@ def current_text() -> str:
 
 
 def text_box(label: str = "Text to unroll", *, tokenizer: str = "word", height: int = 110) -> str:
-    """Draw the preset picker and the text area; return the text to use, truncated to MAX_TOKENS tokens."""
+    """Draw the preset picker and the text area; return the text to use, truncated to MAX_TOKENS tokens.
+    In presenter mode the box is two lines high and the preset's note becomes its tooltip, so the chart below
+    stays on the first screen of a projector."""
     text = current_text()
+    compact = presenter()
     options = [p.key for p in PRESETS] + [CUSTOM]
     names = {p.key: p.label for p in PRESETS} | {CUSTOM: "Your own text"}
     left, right = st.columns([1, 2])
     with left:
         settings.widget_key("preset")
-        st.selectbox("Preset", options, format_func=names.get, key="w.preset", on_change=_choose_preset)
         preset = settings.get("preset")
-        if preset != CUSTOM:
-            st.caption(BY_KEY[preset].why)
+        why = BY_KEY[preset].why if preset != CUSTOM else None
+        st.selectbox("Preset", options, format_func=names.get, key="w.preset", on_change=_choose_preset,
+                     help=why if compact else None)
+        if why and not compact:
+            st.caption(why)
     with right:
         st.session_state["w.text"] = text
-        st.text_area(label, key="w.text", height=height, on_change=_edit_text,
+        st.text_area(label, key="w.text", height=68 if compact else height, on_change=_edit_text,
                      help="Press Ctrl+Enter (or click outside) to apply. Words the model has never seen still get "
                           "their own fixed random vector.")
     if len(text) > URL_TEXT_LIMIT:

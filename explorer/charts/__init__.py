@@ -5,6 +5,7 @@ colour-blind-safe palette, no template of its own (Streamlit's light or dark the
 zeros, overflows and NaNs instead of dropping them.
 """
 
+from .backprop import network_diagram
 from .bptt import factor_norms, matrix_heatmap
 from .compare import gate_activations, gate_heatmap, influence_by_distance, parameter_counts
 from .gradients import gradient_vs_distance, jacobian_map
@@ -14,5 +15,5 @@ from .training import probe_curves, training_curves
 __all__ = [
     "hidden_heatmap", "state_norms", "pca_trajectory", "gradient_vs_distance", "jacobian_map", "factor_norms",
     "matrix_heatmap", "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
-    "training_curves", "probe_curves",
+    "training_curves", "probe_curves", "network_diagram",
 ]

@@ -1,10 +1,12 @@
-"""Lecture mode through the whole app: every step renders, Next / Previous move and stop at the ends, the step
-lives in the URL (a bad one gets a message), the questions explain their answers, and "Open" lands on the
-step's page with the step's settings, typed, whichever step was opened before."""
+"""Lecture mode through the whole app: the contents page starts or continues the path, one click opens each step's
+page with the step's settings (typed, whichever step came before), that page carries the step's banner (its text,
+question, Back and Next), the step lives in the URL (a bad one gets a message), and the questions explain their
+answers."""
 
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 
 import pytest
@@ -19,19 +21,33 @@ PAGE = "pages/0_Lecture_mode.py"
 N = len(STEPS)
 H = "16"  # small networks: the walk opens every page
 CONCRETE = ("step", "bt", "bs")  # their pages replace the default (-1) by the position it stands for
+BANNER = re.compile(r"\*\*Lecture · step (\d+) of (\d+):\*\* (.*)")
 
 
 def open_lecture(query: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update({"hidden": H, "preset": "cat-sat", **(query or {})})
     at.run()  # AppTest switches pages only after a first run
-    return at.switch_page(PAGE).run()
+    return follow(at.switch_page(PAGE).run())
 
 
-def shown(at: AppTest) -> int:
-    """The number of the step on screen, from its heading ("3. A loop, unrolled")."""
+def follow(at: AppTest) -> AppTest:
+    """Let later runs stay on the page the last run ended on, as a browser does. AppTest keeps requesting the page
+    of its last switch_page() (its private `_page_hash`), so a page change made by the app itself
+    (st.switch_page, as Back and Next do) would be undone by the next click's run."""
+    at._page_hash = ""
+    return at
+
+
+def banner(at: AppTest) -> int | None:
+    """The number of the step whose banner is on screen, or None."""
     assert not at.exception, at.exception[0].message
-    return int(at.header[0].value.split(".", 1)[0])
+    found = [m for m in (BANNER.match(el.value) for el in at.markdown) if m]
+    if not found:
+        return None
+    assert len(found) == 1 and int(found[0].group(2)) == N
+    assert found[0].group(3) == STEPS[int(found[0].group(1)) - 1].title
+    return int(found[0].group(1))
 
 
 @cache
@@ -48,80 +64,122 @@ def shipped_models() -> set[str]:
     return {p.stem for p in (ROOT / "models").glob("*.safetensors")}
 
 
-def test_next_and_previous_walk_every_step_and_stop_at_the_ends():
+def test_the_contents_list_every_step_and_start_opens_the_first():
     at = open_lecture()
-    assert shown(at) == 1
-    assert at.button(key="lecture_prev").proto.disabled, "Previous stops at the first step (its key too)"
-    assert at.button(key="lecture_next").proto.shortcut == "right"
-    assert at.button(key="lecture_prev").proto.shortcut == "left"
-    assert not at.button(key="lecture_next").proto.disabled
-    for i in range(2, N + 1):
-        at.button(key="lecture_next").click().run()
-        assert shown(at) == i
-        assert at.progress[0].text.startswith(f"Step {i} of {N}")
-        assert any("What to look at" in el.value for el in at.info)
-        assert at.button(key="lecture_open")
-    assert at.button(key="lecture_next").proto.disabled, "Next stops at the last step (its key too)"
-    assert not at.button(key="lecture_prev").proto.disabled
-    at.button(key="lecture_prev").click().run()
-    assert shown(at) == N - 1
+    assert banner(at) is None, "the contents page has no banner"
+    assert [at.button(key=f"lecture_go_{i}").label.split(".", 1)[0] for i in range(1, N + 1)] == \
+        [str(i) for i in range(1, N + 1)]
+    assert at.button(key="lecture_start").label == "Start the lecture"
+    at.button(key="lecture_start").click().run()
+    check_landing(at, STEPS[0])
+    assert banner(at) == 1
+    assert at.button(key="lecture_back").proto.disabled, "Back stops at the first step"
+    assert at.button(key="lecture_next").proto.shortcut == "pagedown"
+    assert at.button(key="lecture_back").proto.shortcut == "pageup"
+
+
+def test_one_click_per_step_walks_the_whole_lecture():
+    """Next alone walks every step: each click lands on the step's page with its settings and its banner, which
+    also proves that the previous step's settings (clipping, a custom text, a window size) were reset."""
+    at = open_lecture()
+    at.button(key="lecture_go_1").click().run()
+    for i, step in enumerate(STEPS, start=1):
+        if i > 1:
+            at.button(key="lecture_next").click().run()
+        check_landing(at, step)
+        assert banner(at) == i
+        assert any(el.value.startswith("**What to look at:**") and step.look in el.value for el in at.markdown)
+        assert any(step.explain == el.value for el in at.markdown), "the step's text is on its page"
+        assert at.query_params[STEP_KEY] == str(i), "the step is in the link"
+        if step.key == "trained-predictions":  # after "unroll" opened at step 0: back to the last word
+            assert at.session_state["step"] == len("the cat sat on the".split()) - 1
+    assert at.button(key="lecture_next").proto.disabled, "Next stops at the last step"
+    at.button(key="lecture_back").click().run()
+    check_landing(at, STEPS[-2])
+    assert banner(at) == N - 1
+
+
+def test_the_banner_shows_only_on_the_steps_page_and_can_be_left():
+    at = open_lecture()
+    at.button(key="lecture_go_6").click().run()
+    assert banner(at) == 6 and STEPS[5].page == "backprop"
+    follow(at.switch_page("pages/1_Unroll.py").run())
+    assert banner(at) is None, "another page is not the step"
+    follow(at.switch_page("pages/14_Backprop_review.py").run())
+    assert banner(at) == 6
+    at.button(key="lecture_leave").click().run()
+    assert banner(at) is None
+
+
+def test_a_link_to_a_step_view_shows_its_banner():
+    step = lecture_path.BY_KEY["vanishing"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"hidden": H, **step.query, STEP_KEY: str(lecture_path.number(step))})
     at.run()
-    assert at.query_params[STEP_KEY] == str(N - 1), "the step is in the link"
+    follow(at.switch_page(lecture_path.page_spec(step.page).path).run())
+    assert banner(at) == lecture_path.number(step)
 
 
-def test_jump_to_a_step():
-    at = open_lecture()
-    at.selectbox(key="w." + STEP_KEY).set_value(7).run()
-    assert shown(at) == 7
-    assert at.header[0].value.endswith(STEPS[6].title)
-
-
-def test_a_link_opens_its_step():
+def test_a_link_to_lecture_mode_continues_at_its_step():
     at = open_lecture({STEP_KEY: "9"})
-    assert shown(at) == 9
-    assert at.header[0].value == f"9. {lecture_path.BY_KEY['vanishing'].title}"
+    assert at.button(key="lecture_start").label == f"Continue at step 9: {STEPS[8].title}"
     assert not at.warning
+    at.button(key="lecture_start").click().run()
+    check_landing(at, STEPS[8])
+    assert banner(at) == 9
 
 
 @pytest.mark.parametrize("raw", ["abc", "0", str(N + 1), "2.5e9"])
 def test_a_bad_step_in_the_link_gives_a_message(raw):
+    """The first run (the default page) leaves the step for Lecture mode, which reports it and starts at 1."""
     at = open_lecture({STEP_KEY: raw})
-    assert shown(at) == 1
     assert any(f"`{STEP_KEY}`" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.button(key="lecture_start").label == "Start the lecture"
+
+
+def test_a_link_to_another_steps_page_leaves_the_step_alone():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"hidden": H, STEP_KEY: "6"})  # the backprop review, opened on the default page
+    at.run()
+    assert banner(at) is None and not at.warning
+    assert at.query_params[STEP_KEY] == "6", "kept for Lecture mode"
 
 
 def test_questions_explain_right_and_wrong_answers():
-    at = open_lecture({STEP_KEY: str(STEPS.index(lecture_path.BY_KEY["elman-memory"]) + 1)})
+    index = lecture_path.number(lecture_path.BY_KEY["elman-memory"])
+    at = open_lecture()
+    at.button(key=f"lecture_go_{index}").click().run()
     key = "lecture.q.elman-memory"
     right = r"$W_{hh} h_{t-1}$, the recurrent term"
     at.button_group(key=key).set_value([right]).run()
     assert not at.success, "no verdict before checking"
     at.button(key=key + ".button").click().run()
     assert at.success
-    assert "feeds the previous state back in" in at.markdown[-1].value
-    assert "nothing flows from it back" in at.markdown[-1].value, "the wrong options are explained too"
+    feedback = next(el.value for el in at.markdown if "feeds the previous state back in" in el.value)
+    assert "nothing flows from it back" in feedback, "the wrong options are explained too"
     at.button_group(key=key).set_value([right, "the bias $b_h$"]).run()
     assert not at.success and not any("Not quite" in w.value for w in at.warning), "a new answer hides the verdict"
     at.button(key=key + ".button").click().run()
     assert any("Not quite" in w.value for w in at.warning)
-    assert "you ticked it" in at.markdown[-1].value
+    assert any("you ticked it" in el.value for el in at.markdown)
 
 
-def test_the_vanishing_question_says_clipping_is_for_exploding():
-    at = open_lecture({STEP_KEY: str(STEPS.index(lecture_path.BY_KEY["vanishing"]) + 1)})
-    key = "lecture.q.vanishing"
-    at.button_group(key=key).set_value(["gradient clipping"]).run()
-    at.button(key=key + ".button").click().run()
-    feedback = at.markdown[-1].value
-    assert "fixes exploding gradients" in feedback and "you ticked it" in feedback
-    assert "LSTM or GRU" in feedback and "you left it out" in feedback
+def test_the_long_range_step_says_the_distance_of_the_text_on_screen():
+    at = open_lecture()
+    at.button(key=f"lecture_go_{lecture_path.number(lecture_path.BY_KEY['long-range'])}").click().run()
+    from core.lecture import DANCING
+    from core.text import get_tokenizer
+
+    expected = lecture_path.cue_note(get_tokenizer("word").tokenize(DANCING))
+    assert any(el.value == expected for el in at.caption), [el.value for el in at.caption][:5]
 
 
-def test_presenter_mode_renders_larger():
+def test_presenter_mode_renders_larger_and_compact():
     at = open_lecture({"presenter": "1"})
-    assert shown(at) == 1
     styles = [el.value for el in at.get("html")]
-    assert any("font-size: 21px" in s for s in styles) and any("lecture_next" in s for s in styles)
+    assert any("clamp(18px" in s and "-webkit-line-clamp" in s for s in styles)
+    at.button(key="lecture_start").click().run()
+    assert banner(at) == 1
 
 
 def check_landing(at: AppTest, step) -> None:
@@ -151,27 +209,11 @@ def check_landing(at: AppTest, step) -> None:
         assert at.session_state["hidden"] == int(H), "the audience's own settings stay"
 
 
-def test_open_lands_on_each_step_page_with_its_settings():
-    """One session opens every step in turn, so each landing also proves that the previous step's settings
-    (clipping, a custom text, a window size) were reset."""
+def test_back_resets_the_later_steps_settings():
+    clipping = lecture_path.number(lecture_path.BY_KEY["clipping"])
     at = open_lecture()
-    for i, step in enumerate(STEPS, start=1):
-        if i > 1:
-            at.switch_page(PAGE).run()
-            at.button(key="lecture_next").click().run()
-        assert shown(at) == i
-        at.button(key="lecture_open").click().run()
-        check_landing(at, step)
-        if step.key == "trained-predictions":  # after "unroll" opened at step 0: back to the last word
-            assert at.session_state["step"] == len("the cat sat on the".split()) - 1
-
-
-def test_open_in_reverse_order_resets_the_later_steps_settings():
-    at = open_lecture({STEP_KEY: str(STEPS.index(lecture_path.BY_KEY["clipping"]) + 1)})
-    at.button(key="lecture_open").click().run()
+    at.button(key=f"lecture_go_{clipping}").click().run()
     assert at.session_state["clip"] == 1.0
-    at.switch_page(PAGE).run()
-    at.selectbox(key="w." + STEP_KEY).set_value(STEPS.index(lecture_path.BY_KEY["vanishing"]) + 1).run()
-    at.button(key="lecture_open").click().run()
-    check_landing(at, lecture_path.BY_KEY["vanishing"])
-    assert at.session_state["clip"] == 0.0 and at.session_state["init"] == "orthogonal"
+    at.button(key="lecture_back").click().run()
+    check_landing(at, STEPS[clipping - 2])
+    assert at.session_state["clip"] == 0.0

@@ -226,7 +226,7 @@ def test_an_unknown_model_name_falls_back_to_the_default_model():
     ("pages/7_LSTM_and_GRU.py", {"lg.gate": "foo", "lg.target": "abc"}, {"lg.gate": "lstm.f", "lg.target": 0}),
     ("pages/9_Long_range_probes.py", {"probe.logk": "x", "probe.target": "-2"}, {"probe.logk": False,
                                                                                  "probe.target": 0}),
-    ("pages/0_Lecture_mode.py", {"lecture.step": "0"}, {"lecture.step": 1}),
+    ("pages/0_Lecture_mode.py", {"lecture.step": "0"}, {"lecture.step": 0}),  # 0: no step chosen yet
     ("pages/8_Train.py", {"tr.hidden": "10000000", "tr.layers": "99", "tr.steps": "1e9", "tr.lr": "nan",
                           "tr.seq": "100000", "tr.batch": "0", "tr.vocab": "1e9", "tr.data": "nope", "tr.clip": "inf",
                           "tr.wd": "-1", "tr.lag": "0", "tr.seed": "-1"},

@@ -13,7 +13,7 @@ import torch
 from sklearn.decomposition import PCA
 
 import core
-from core import ModelConfig, build_model, unroll
+from core import ModelConfig, backprop_review, build_model, unroll
 from core.gradients import safe_norm
 from explorer import charts
 from explorer.charts.style import fmt_log10
@@ -57,13 +57,15 @@ def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, 
              "clipped": [False, True, False], "valid_loss": [np.nan, 1.4, np.nan],
              "valid_perplexity": [np.nan, math.exp(1.4), np.nan]})),
         "probe_curves": charts.probe_curves(grad_frame.assign(step=100)),
+        "network_diagram": charts.network_diagram(backprop_review.review(backprop_review.lecture_network(0)),
+                                                  "phi11@phi12"),
     }
 
 
 BUILDERS = ["hidden_heatmap", "state_norms", "pca_trajectory",
             "gradient_vs_distance", "jacobian_map", "factor_norms", "matrix_heatmap",
             "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
-            "training_curves", "probe_curves"]
+            "training_curves", "probe_curves", "network_diagram"]
 
 
 def test_every_builder_is_exported_and_covered():

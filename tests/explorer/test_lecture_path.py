@@ -52,8 +52,9 @@ def test_steps_have_unique_keys_and_follow_the_lecture():
     assert order == sorted(order), "sections in the lecture's order"
     assert set(order) == set(range(len(SECTIONS)))
     keys = [s.key for s in STEPS]
-    for earlier, later in (("window-lm", "window-bottleneck"), ("window-bottleneck", "unroll"),
-                           ("unroll", "elman-memory"), ("elman-memory", "bptt"), ("bptt", "deeper"),
+    for earlier, later in (("window-lm", "window-bottleneck"), ("window-bottleneck", "elman-memory"),
+                           ("elman-memory", "unroll"), ("unroll", "backprop"), ("backprop", "bptt"),
+                           ("bptt", "deeper"),
                            ("deeper", "long-range"), ("long-range", "vanishing"), ("vanishing", "exploding"),
                            ("exploding", "clipping"), ("vanishing", "gates")):
         assert keys.index(earlier) < keys.index(later), (earlier, later)
@@ -142,7 +143,7 @@ def test_opening_writes_typed_values_and_resets_the_rest():
     step = lecture_path.BY_KEY["vanishing"]
     plan = lecture_path.opening(step, known)
     assert plan.script == URL_PATHS["gradients"].path
-    assert plan.query == step.query
+    assert plan.query == step.query | {"lecture.step": str(lecture_path.number(step))}
     assert plan.values["rho"] == 0.8 and isinstance(plan.values["rho"], float)
     assert plan.values["act"] == "tanh" and plan.values["init"] == "orthogonal"
     assert plan.values["preset"] == "dancing"
@@ -187,6 +188,47 @@ def test_the_url_keeps_what_the_step_does_not_decide():
     current = {"hidden": "16", "seed": "3", "tr.steps": "50", "lecture.step": "9", "rho": "2", "clip": "5",
                "text": "my own words"}
     plan = lecture_path.opening(step, shared_settings(), current)
-    assert plan.query == {"hidden": "16", "seed": "3", "tr.steps": "50"} | step.query
+    assert plan.query == {"hidden": "16", "seed": "3", "tr.steps": "50"} | step.query | {"lecture.step": "10"}
     assert plan.query["rho"] == "0.8" and "clip" not in plan.query and "text" not in plan.query
-    assert "lecture.step" not in plan.query
+    assert plan.query["lecture.step"] == str(lecture_path.number(step)), "the page shows the step's banner"
+
+
+def test_the_lecture_order_of_pages():
+    """Fixed window, Elman network, unrolling, backprop review, BPTT, stacked and bidirectional, vanishing
+    gradients, LSTM and GRU: each page's first step comes in this order."""
+    first: list[str] = []
+    for step in STEPS:
+        if step.page not in first:
+            first.append(step.page)
+    assert first == ["fixed-window", "hidden-states", "unroll", "backprop", "bptt", "deeper", "gradients",
+                     "lstm-gru"]
+
+
+def test_the_bidirectional_question_has_the_deeper_pages_options():
+    """The lecture asks it with three options; Lecture mode and the Deeper page ask the same ones."""
+    path = ROOT / URL_PATHS["deeper"].path
+    tree = ast.parse(path.read_text())
+    tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]
+    namespace: dict = {"__name__": "page_probe_deeper_quiz", "__file__": str(path)}
+    exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the repository's own page script
+    page_question = next(v for v in namespace.values() if type(v).__name__ == "Question")
+    ours = lecture_path.BY_KEY["deeper"].question
+    assert len(ours.options) == len(page_question.options) == 3
+    assert [o.label for o in ours.options] == [o.label for o in page_question.options]
+    assert [o.correct for o in ours.options] == [o.correct for o in page_question.options]
+
+
+def test_every_opening_carries_its_step_number():
+    for i, step in enumerate(STEPS, start=1):
+        assert lecture_path.opening(step, shared_settings()).query["lecture.step"] == str(i)
+
+
+@pytest.mark.parametrize(("tokens", "expected"), [
+    ("a jig b c dancing".split(), "“jig” is 3 tokens before the last “dancing”"),
+    ("jig dancing x dancing".split(), "“jig” is 3 tokens before"),
+    ("dancing jig".split(), "no token “jig” before a “dancing”"),
+    (list("jig dancing"), "character tokens split the words apart"),
+    ([], "no token"),
+])
+def test_the_cue_note_is_computed_from_the_tokens(tokens, expected):
+    assert expected in lecture_path.cue_note(tokens)
