@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.text import get_tokenizer
 
-from . import lecture_path, quiz, settings, sidebar, text_input
+from . import context_story, lecture_path, quiz, results, settings, sidebar, text_input
 from .lecture_path import STEP_KEY, STEPS, UNTRAINED, Step
 
 N = len(STEPS)
@@ -38,7 +38,13 @@ def _cue() -> str:
 
 # Per-step sentences computed from what the opened page shows (the text, the model), drawn under the step's
 # text. A step's wording may not claim a fact about data the user can change; such a fact goes here.
-NOTES: dict[str, Callable[[], str]] = {"long-range": _cue}
+def _context_use() -> str:
+    """The lecture ends on "gates fix it": say what the shipped word models measurably use (results/)."""
+    curves = results.read(results.FOLDER / "context_use.csv")
+    return "" if curves is None else context_story.headline(context_story.table(curves))
+
+
+NOTES: dict[str, Callable[[], str]] = {"long-range": _cue, "gates": _context_use}
 
 
 def open_step(index: int) -> None:
@@ -113,9 +119,9 @@ def banner(url_path: str) -> None:
             open_step(index + 1)
         st.markdown(f"**What to look at:** {step.look}")
         model_note(step)
-        note = NOTES.get(step.key)
-        if note is not None:
-            st.caption(note())
+        note = NOTES.get(step.key, str)()
+        if note:
+            st.caption(note)
         with st.expander("The step's text" + (" and the lecture's question" if step.question else ""),
                          expanded=not sidebar.presenter(), key="lecture_text"):
             st.markdown(step.explain)

@@ -50,9 +50,8 @@ def context_use() -> None:
     if curves is None:
         return
     st.markdown("**What the trained word models use.** A gradient says what *could* reach the prediction; "
-                "taking context away says what is used. " + context_story.headline(context_story.table(curves)))
-    st.page_link("pages/9_Long_range_probes.py", label="The curves, on Long-range probes",
-                 icon=":material/manage_search:")
+                "taking context away says what is used. " + context_story.headline(context_story.table(curves))
+                + " The curves are on the *Long-range probes* page.")
 
 
 def gate_charts(configs: dict, text: str, traces: dict) -> None:

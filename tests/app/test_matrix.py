@@ -53,12 +53,19 @@ def open_app(path: str, model: str, session: dict, preset: str = "cat-sat", whol
     return at
 
 
+FORMS = ("pages/8_Train.py", "pages/0_Lecture_mode.py")  # a form to fill or a list of steps to start, no chart
+
+
 def shows_something(at: AppTest, path: str, what: str, chart: bool = False) -> None:
-    """No exception, and a chart (required when `chart`) or a message box that says why there is none."""
+    """No exception, and a view (a Plotly chart, an in-browser component or coloured text; required when `chart`)
+    or a message box that says why there is none."""
     assert not at.exception, f"{path} with {what}: {at.exception[0].message}"
     said = [el.value for kind in ("info", "warning", "error") for el in getattr(at, kind)]
-    assert plotly_figures(at) or (not chart and said) or path == "pages/8_Train.py", \
-        f"{path} with {what}: no chart" + ("" if chart else " and no message")
+    views = plotly_figures(at) + list(at.get("bidi_component")) + [h for h in at.get("html") if "<span" in h.proto.body]
+    if path in FORMS:
+        assert at.button, f"{path} with {what}: nothing to press"
+        return
+    assert views or (not chart and said), f"{path} with {what}: no chart" + ("" if chart else " and no message")
 
 
 @pytest.mark.slow
