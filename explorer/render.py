@@ -33,8 +33,11 @@ html { font-size: clamp(18px, 2.6vh, 22px); }
   { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 .stElementContainer:has(> [data-testid="stHeading"] h1) + .stElementContainer:hover [data-testid="stMarkdownContainer"]
   { display: block; }
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal; overflow: visible; }
-[data-testid="stSidebarNav"] a span { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.2; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { white-space: normal; overflow: visible; }
+[data-testid="stSidebarNav"] a span, [data-testid="stSidebarNav"] a [data-testid="stMarkdownContainer"],
+[data-testid="stSidebarNav"] a [data-testid="stMarkdownContainer"] p
+  { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.2; }
 [data-testid="stSidebarNav"] a { height: auto; min-height: 2rem; font-size: 0.9rem; }
 </style>
 """

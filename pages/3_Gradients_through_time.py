@@ -47,9 +47,8 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
     render.downloads(table, lambda: reach_strip.standalone_html(data), "reach by word", key="g.strip")
 
 
-def controls(config):
-    """Text, cue distance and the BPTT / regularisation controls; returns (text, effective config)."""
-    text = text_input.text_box(tokenizer=config.tokenizer)
+def controls(config, text: str):
+    """Cue distance and the BPTT / regularisation controls; returns (text, effective config)."""
     if settings.bind(text_input.PRESET) == "dancing":
         settings.bind(PAD)
         st.slider("Cue distance: filler tokens inserted after “jig”", 0, 400, step=5,
@@ -96,7 +95,11 @@ def cue_position(tokens, target: int) -> int | None:
 def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     """Everything that depends on the target word. A fragment: picking another target reruns only this part,
     not the text box, the sidebar or the all-pairs map."""
-    top = st.columns([2, 1, 1])
+    present = sidebar.presenter()  # on a projector the curve comes right under the target, the numbers after it
+    top = st.columns([2, 1] if present else [2, 1, 1])
+    curve, later = st.container(), st.container()
+    if not present:
+        curve, later = later, curve
     target = choose_target(tokens, TARGET, top[0], help="Or click a token in the coloured text below.",
                            tokenizer=config.tokenizer)
     settings.bind(WRT)
@@ -111,23 +114,24 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     spec = state.get_spectrum(config) if config.arch == "elman" else None
     rate = decay_rate(frame.distance, frame.grad_norm)
     v = verdict(spec, rate)
-    with top[2]:
+    with later if present else top[2]:
         st.badge(v.label, color=BADGE[v.label], icon=":material/monitoring:")
         st.caption(v.reason)
 
-    m = st.columns(4)
+    m = later.columns(4)
     if spec is not None:
         m[0].metric("ρ(W_hh), spectral radius", f"{spec.spectral_radius:.3g}")
         m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
         m[2].metric("γ = sup f′", f"{spec.gamma:g}")
     m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
-    if not state.is_simple_elman(config):
-        st.caption(captions.not_elman_note(config, state.w_hh_shape(config)))
-
-    cue = cue_position(tokens, target)
-    reach_by_word(config, text, tokens, target, frame, cue)
-    if cue is not None:
-        st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
+    with later:
+        if not state.is_simple_elman(config):
+            st.caption(captions.not_elman_note(config, state.w_hh_shape(config)))
+        cue = cue_position(tokens, target)
+        reach_by_word(config, text, tokens, target, frame, cue)
+        if cue is not None:
+            st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it "
+                       "back.")
 
     norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
     row = None if truncate or wrt != "hidden" or not state.state_row_ok(config, target) else \
@@ -136,15 +140,16 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     bounded = spec is not None and state.is_simple_elman(config) and wrt == "hidden"
     fig = charts.gradient_vs_distance(frame, spectrum=spec if bounded else None, jacobian_row=row, row_norm=norm,
                                       hidden=config.hidden_size, state_label="hc" if config.arch == "lstm" else "h")
-    render.chart(fig, frame, "gradient vs distance", key="g.curve")
-    st.caption(
+    with curve:
+        render.chart(fig, frame, "gradient vs distance", key="g.curve")
+    curve.caption(
         "What this shows: for this one text, this one target and these weights, how the gradient's size falls with "
         "distance. What it cannot show: that the network would fail to learn the dependency in general. Other texts, "
         "targets or trained weights move the curve"
         + ("; the bound (dashed) holds for every input." if bounded else ".")
     )
     if truncate:
-        st.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
+        curve.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
                    "a gradient of exactly zero (shown at the bottom of the axis).")
 
     if config.arch == "elman":  # the sum of outer products (∂L/∂u_s) h_{s−1}ᵀ is the Elman W_hh's gradient
@@ -211,7 +216,13 @@ def main() -> None:
     render.page_style()
     st.title("Gradients through time")
     intro = st.empty()  # told with the text's own words, once the text is known
-    text, config = controls(sidebar.config())
+    config = sidebar.config()
+    text = text_input.text_box(tokenizer=config.tokenizer)
+    body, extras = st.container(), st.container()  # on a projector the analysis first, the cue and BPTT knobs after
+    if not sidebar.presenter():
+        body, extras = extras, body
+    with extras:
+        text, config = controls(config, text)
     trace = render.trace_or_message(config, text, "follow its gradients back through time")
     if trace is None:
         return
@@ -223,7 +234,8 @@ def main() -> None:
     target = current_target(tokens, TARGET)
     intro.markdown(captions.gradients_intro(tokens, target, cue_position(tokens, target), config.tokenizer))
 
-    analysis(config, text, tokens)
+    with body:
+        analysis(config, text, tokens)
     all_pairs(config, text, tokens)
 
 main()

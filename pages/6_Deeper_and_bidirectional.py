@@ -35,7 +35,10 @@ def architecture(config):
     """Layers, directions and how the two directions are merged; returns the page's configuration."""
     for s in (LAYERS, BIDIRECTIONAL, COMBINE):
         settings.bind(s)
-    cols = st.columns(3)
+    if sidebar.presenter():  # on a projector one button, so that the heat map starts on the first screen
+        cols = [st.popover("Layers, directions and how they combine", icon=":material/tune:")] * 3
+    else:
+        cols = st.columns(3)
     cols[0].slider("Layers L", 1, 4, key=settings.widget_key(LAYERS.key), on_change=settings.on_change(LAYERS.key),
                    help="Layer l reads the states of layer l − 1 at the same step; layer 0 reads the words.")
     cols[1].toggle("Bidirectional", key=settings.widget_key(BIDIRECTIONAL.key),
@@ -65,7 +68,8 @@ def heatmaps(cfg, text: str, trace) -> None:
     if cfg.bidirectional:
         settings.bind(DIRECTION)
         st.radio("Network shown", (0, 1), format_func=DIRECTION_NAMES.get, horizontal=True,
-                 key=settings.widget_key(DIRECTION.key), on_change=settings.on_change(DIRECTION.key))
+                 key=settings.widget_key(DIRECTION.key), on_change=settings.on_change(DIRECTION.key),
+                 label_visibility="collapsed" if sidebar.presenter() else "visible")  # the options say it
         direction = settings.get(DIRECTION.key)
     for layer, tab in enumerate(st.tabs([f"Layer {layer}" for layer in range(cfg.num_layers)])):
         with tab:
@@ -117,22 +121,28 @@ def main() -> None:
              r"\qquad y_t = [\overrightarrow{h}_t; \overleftarrow{h}_t] \text{ (concat)}")
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
-    if config.weights:
-        st.info("This page builds untrained networks of any shape, so it uses an untrained network of the sidebar "
-                "model's size: stacking and reversing are about structure, not about what was learned.",
-                icon=":material/science:")
-    if not state.has_state(config):
-        st.info(captions.window_deeper_note(config), icon=":material/info:")
-        config = config.replace(arch="elman")
-    cfg = architecture(config.replace(weights="", w_hh_scale=1.0))
-    trace = render.trace_or_message(cfg, text, "run the deeper network on it")
-    if trace is None:
-        return
-    render.overflow_notice(trace)
-    sizes(cfg, trace)
-
-    st.subheader("Hidden states, layer by layer", anchor=False)
-    heatmaps(cfg, text, trace)
+    # On a projector the heat map comes right under the shape controls; the notes and the sizes follow it.
+    order = ("arch", "heat", "notes", "sizes") if sidebar.presenter() else ("notes", "arch", "sizes", "heat")
+    box = {name: st.container() for name in order}
+    with box["notes"]:
+        if config.weights:
+            st.info("This page builds untrained networks of any shape, so it uses an untrained network of the "
+                    "sidebar model's size: stacking and reversing are about structure, not about what was learned.",
+                    icon=":material/science:")
+        if not state.has_state(config):
+            st.info(captions.window_deeper_note(config), icon=":material/info:")
+            config = config.replace(arch="elman")
+    with box["arch"]:
+        cfg = architecture(config.replace(weights="", w_hh_scale=1.0))
+    with box["heat"]:
+        trace = render.trace_or_message(cfg, text, "run the deeper network on it")
+        if trace is None:
+            return
+        render.overflow_notice(trace)
+        st.subheader("Hidden states, layer by layer", anchor=False)
+        heatmaps(cfg, text, trace)
+    with box["sizes"]:
+        sizes(cfg, trace)
 
     st.subheader("Gradients per layer and direction", anchor=False)
     if len(trace) < 2:

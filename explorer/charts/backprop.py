@@ -21,6 +21,13 @@ def _pos(name: str) -> tuple[float, float]:
     return X[layer], float(N - 1 - unit)  # unit 1 on top
 
 
+def _label_side(src: tuple[float, float], dst: tuple[float, float]) -> str:
+    """Where an edge's label goes so that it clears the line: above it, on the side the line slopes away from
+    (centred above a sloped line, the line would run through the text)."""
+    rise = dst[1] - src[1]
+    return "top center" if rise == 0 else "top left" if rise > 0 else "top right"
+
+
 def _weights(review: Review) -> list[tuple[str, str, str, float]]:
     """(from, to, lecture's name, value) for every edge: W_ℓ[j, i] = w_ij^ℓ runs from unit i to unit j."""
     net = review.network
@@ -57,7 +64,7 @@ def network_diagram(review: Review, highlight: str | None = None) -> go.Figure:
         y=[(_pos(s)[1] * 0.4 + _pos(d)[1] * 0.6) for s, d, *_ in weights],
         mode="markers+text", marker={"size": 10, "color": "rgba(0,0,0,0)"}, showlegend=False, name="weights",
         text=[f"{name} = {fmt(w, 3)}" if (s, d) in chain else "" for s, d, name, w in weights],
-        textposition="top center", textfont={"color": ORANGE, "size": 16},
+        textposition=[_label_side(_pos(s), _pos(d)) for s, d, *_ in weights], textfont={"color": ORANGE, "size": 16},
         hovertemplate="%{customdata}<extra></extra>",
         customdata=[f"{name} = {fmt(w)}" for _, _, name, w in weights]))
     units = [(node(layer, i), NAMES[layer].format(i=i + 1), value)

@@ -361,3 +361,19 @@ def test_jacobian_map_of_a_long_text_is_drawn_in_blocks_keeping_each_blocks_stro
     assert z.shape == (134, 134) and heat["x"][:3] == [0, 3, 6]
     assert heat["customdata"][1][0][2] == fmt_log10(-0.5 / LN10)  # block t 3..5, s 0..2: nearest pair k = 1
     assert "blocks of 3" in fig.layout.title.subtitle.text
+
+
+def test_network_diagram_sets_each_chain_label_beside_its_sloped_edge_not_across_it():
+    """Centred above a sloped edge (as w_1^o once was), the line runs through the label: it goes to the side the
+    line slopes away from."""
+    review = backprop_review.review(backprop_review.lecture_network(0))
+    fig = charts.network_diagram(review, "phi11@phi12")
+    weights = next(t for t in fig.data if t.name == "weights")
+    edges = [t for t in fig.data if t.mode == "lines"]
+    assert len(edges) == len(weights.text)
+    labelled = 0
+    for edge, text, side in zip(edges, weights.text, weights.textposition):
+        rise = edge.y[1] - edge.y[0]
+        assert side == ("top center" if rise == 0 else "top left" if rise > 0 else "top right"), (text, side)
+        labelled += bool(text)
+    assert labelled and any(rise != 0 for rise in (e.y[1] - e.y[0] for e in edges))
