@@ -39,6 +39,13 @@ def reach_rows(log10_map: np.ndarray) -> list[list[float | None]]:
     return [[]] + [reach_rows_of(L[t - 1, :t]) for t in range(1, L.shape[0])]
 
 
+def reach_rows_by_target(log10_map: np.ndarray) -> list[list[float | None]]:
+    """Row t: log10 of the reach of every word s < t into the prediction of word t, from a map already indexed by
+    target, [t, s] (core.gradients.input_reach_map); row 0 is empty."""
+    L = np.asarray(log10_map, dtype=float)
+    return [[]] + [reach_rows_of(L[t, :t]) for t in range(1, L.shape[0])]
+
+
 def char_level(tokens) -> bool:
     """Characters as tokens (spaces included): the strip then keeps each word on one line."""
     return len(tokens) > 1 and all(len(str(t)) == 1 for t in tokens) and " " in tokens

@@ -39,6 +39,7 @@ torch.set_num_threads(1)
 
 MY_MODELS = "my_models"
 MAX_TOKENS = 2000  # every token is one more step in each chart; the all-pairs map grows with its square
+MAX_REACH_TOKENS = 100  # every word's input gradients, one backward pass each: about a second per model at 70
 MAX_MAP_TOKENS = 400  # the T x T map: a few seconds at H = 256 here; beyond, it would stall the page
 SPECTRAL_WORK = 4e9  # T^2 H^3: one product and one SVD per pair, a few seconds here at this size
 
@@ -119,6 +120,12 @@ def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: in
         steps = state_steps(model.core, x, layer=layer)
     out = jacobian_log_norms(steps, 2 if ord == "2" else "fro")
     return (out.flip(0, 1) if direction == 1 else out).numpy()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_input_reach(config: ModelConfig, text: str) -> np.ndarray:
+    """(T, T) log10 ||d loss_t / dx_s||, [t, s]: every word's reach into every later prediction (any architecture)."""
+    return core.gradients.input_reach_map(get_model(config), text).numpy()
 
 
 def has_state(config: ModelConfig) -> bool:

@@ -1,10 +1,11 @@
 """LSTM and GRU: the same text through Elman, LSTM and GRU networks of one size and seed, how far back each
 one's inputs still reach, and what their gates do step by step."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import captions, charts, context_story, render, results, settings, sidebar, state, text_input
+from explorer import captions, charts, context_story, reach_strip, render, results, settings, sidebar, state, text_input
 from explorer.charts.compare import GATES
 from explorer.targets import choose_target, target_setting
 
@@ -26,6 +27,32 @@ def influence(configs: dict, text: str, target: int) -> None:
     render.chart(fig, data, "elman lstm gru influence", key="lg.influence")
     st.caption(captions.influence_caption({name: bool(cfg.weights) for name, cfg in configs.items()}))
     return frames
+
+
+def pick_from_strip(key: str):
+    def pick() -> None:
+        picked = st.session_state[key].get("pick")
+        if picked is not None:
+            settings.put(TARGET.key, int(picked))
+    return pick
+
+
+def reach_strips(configs: dict, text: str, tokens, target: int) -> None:
+    """The text coloured by reach for each network: every word's row of input gradients goes to the browser
+    once, so hovering a word recolours the three sentences' own strip without a rerun."""
+    if len(tokens) > state.MAX_REACH_TOKENS:
+        st.info(f"The sentences coloured by reach are drawn for texts up to {state.MAX_REACH_TOKENS} tokens "
+                f"(this one has {len(tokens)}): every word needs its own backward pass through each network.")
+        return
+    for name, cfg in configs.items():
+        log10_map = state.get_input_reach(cfg, text)
+        data = reach_strip.strip_data(tokens, reach_strip.reach_rows_by_target(log10_map), target=target, cue=None,
+                                      hover=True, quantity="‖∂loss<sub>t</sub>/∂x<sub>s</sub>‖")
+        key = f"lg.strip.{MODELS[name]}"
+        st.markdown(f"**{name}** ({sidebar.describe(cfg)})")
+        reach_strip.show(data, key=key, on_pick=pick_from_strip(key))
+        render.downloads(lambda m=log10_map: state.map_frame(m * np.log(10), tokens),
+                         lambda d=data: reach_strip.standalone_html(d), f"{name} reach by word", key=key)
 
 
 def why_gates(lstm_trace, target: int, trained: bool, frames: dict) -> None:
@@ -115,6 +142,7 @@ def main() -> None:
     else:
         target = choose_target(tokens, TARGET, tokenizer=config.tokenizer)
         frames = influence(configs, text, target)
+        reach_strips(configs, text, tokens, target)
         why_gates(traces["LSTM"], target, bool(configs["LSTM"].weights), frames)
     context_use()
 

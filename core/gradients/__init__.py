@@ -4,6 +4,7 @@ from .autograd import (
     QUANTITIES,
     TargetGradients,
     gradient_vs_distance,
+    input_reach_map,
     target_gradients,
     w_hh_contributions,
     w_hh_gradient,
@@ -15,8 +16,8 @@ from .state_chain import DenseSteps, state_bptt_by_hand, state_steps
 from .theory import BoundLine, Spectrum, Verdict, bound_line, decay_rate, spectrum, verdict
 
 __all__ = [
-    "QUANTITIES", "TargetGradients", "gradient_vs_distance", "target_gradients", "w_hh_contributions",
-    "w_hh_gradient", "Derivation", "Factor", "bptt_by_hand", "Steps", "jacobian_log_norms", "jacobian_norms",
-    "row_log_norms", "step_factors", "safe_norm", "BoundLine", "Spectrum", "Verdict", "bound_line", "decay_rate",
-    "spectrum", "verdict", "DenseSteps", "state_bptt_by_hand", "state_steps",
+    "QUANTITIES", "TargetGradients", "gradient_vs_distance", "input_reach_map", "target_gradients",
+    "w_hh_contributions", "w_hh_gradient", "Derivation", "Factor", "bptt_by_hand", "Steps", "jacobian_log_norms",
+    "jacobian_norms", "row_log_norms", "step_factors", "safe_norm", "BoundLine", "Spectrum", "Verdict", "bound_line",
+    "decay_rate", "spectrum", "verdict", "DenseSteps", "state_bptt_by_hand", "state_steps",
 ]

@@ -202,3 +202,25 @@ def w_hh_gradient(g: TargetGradients, layer: int = 0, direction: int = 0) -> tor
     """(H, H) the sum of all per-step outer products: equals autograd's dq/dW_hh (a test checks it)."""
     name = f"l{layer}.{DIRECTIONS[direction]}"
     return g.d_u[name].T @ g.h_prev[name]
+
+
+def input_reach_map(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor) -> torch.Tensor:
+    """log10 ||dq_t/dx_s|| for every target t and every s < t, from one forward pass: (T, T), [t, s].
+
+    q_t is the loss of word t, -log P(w_t | w_<t) (log P has the same gradient norm); row 0 and s >= t are NaN (nothing
+    predicts the first word, and a one-way model cannot see the target or anything after it). Input gradients
+    exist for every architecture, so Elman, LSTM and GRU can be set side by side. Plain float64 autograd:
+    anything below about 1e-308 reads as 0 (-inf here), unlike gradient_vs_distance's renormalised Elman chain.
+    """
+    tokens, ids = model.tokens_and_ids(text_or_ids)
+    T = len(tokens)
+    out = torch.full((T, T), math.nan, dtype=torch.float64)
+    if T < 2:
+        return out
+    x = model.embed(tokens, ids).requires_grad_(True)  # (1, T, I)
+    z, _ = model.run(x)
+    log_p = torch.log_softmax(z[0, :-1], dim=-1).gather(1, ids[1:, None].to(z.device))[:, 0]  # (T-1,) log P(w_t)
+    for t in range(1, T):  # one backward pass per target through the same graph
+        (d_x,) = torch.autograd.grad(log_p[t - 1], x, retain_graph=t < T - 1)
+        out[t, :t] = torch.log10(safe_norm(d_x[0, :t].detach()))
+    return out

@@ -70,7 +70,10 @@ def test_page_renders_the_dancing_passage_and_edge_inputs(path):
     assert not at.exception, at.exception[0].message
     figures = plotly_figures(at)
     assert figures, "the default view draws charts"
-    assert len(at.download_button) == 2 * len(figures), "every chart offers CSV and HTML"
+    views = len(figures) + len(at.get("bidi_component"))  # Plotly charts and in-browser views
+    assert len(at.download_button) == 2 * views, "every chart offers CSV and HTML"
+    if path == GATED:
+        assert len(at.get("bidi_component")) == 3, "Elman, LSTM and GRU each colour the text by reach"
     set_text(at, "")
     assert not at.exception
     assert at.info, "an empty text gets a friendly message"

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from core.gradients import (
     Steps,
     bptt_by_hand,
     decay_rate,
+    input_reach_map,
     jacobian_log_norms,
     row_log_norms,
     spectrum,
@@ -347,3 +349,17 @@ def test_the_full_state_chain_multiplies_out_to_autograds_jacobian(arch):
         torch.testing.assert_close(d.product, bptt_by_hand(model.core, trace.x, 7, 2).product)
         torch.testing.assert_close(row_log_norms(state_steps(model.core, trace.x), 7),
                                    row_log_norms(step_factors(model.core, trace.x), 7))
+
+
+@pytest.mark.parametrize("arch", ["elman", "lstm", "gru"])
+def test_input_reach_map_rows_equal_gradient_vs_distance(arch):
+    model = build_model(ModelConfig(arch=arch, seed=3))
+    text = lecture.CAT_SAT + " mat and the dog sat too"
+    L = input_reach_map(model, text).numpy()
+    T = L.shape[0]
+    assert np.isnan(L[0]).all() and np.isnan(L[np.triu_indices(T)]).all()  # nothing at or after the target
+    for t in (1, 4, T - 1):
+        frame = gradient_vs_distance(model, text, target=t, wrt="input")
+        np.testing.assert_allclose(L[t, :t], frame.log10_grad_norm.to_numpy(), rtol=0, atol=1e-9)
+    other = input_reach_map(build_model(ModelConfig(arch=arch, seed=4)), text).numpy()
+    assert not np.allclose(L[1:, 0], other[1:, 0])  # the map follows the weights

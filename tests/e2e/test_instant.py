@@ -108,3 +108,23 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     assert picker.input_value() == "12 · lively"
     assert "target=12" in page.url
     assert page.locator(STRIP).get_attribute("data-rnn-shown") == "12"
+
+
+@pytest.mark.e2e
+def test_each_network_on_the_lstm_page_recolours_its_sentence_on_hover(base_url, page):
+    page.goto(f"{base_url}/lstm-gru")
+    harness.wait_for_idle(page)
+    strips = page.locator(STRIP)
+    strips.first.wait_for()
+    assert strips.count() == 3, "Elman, LSTM and GRU each colour the text"
+    runs = harness.runs(page)
+    for i in range(3):
+        strip = strips.nth(i)
+        early = strip.locator(".rs-t[data-t='5']")
+        before = early.evaluate("e => e.style.backgroundColor")
+        strip.locator(".rs-t[data-t='12']").hover()
+        assert strip.get_attribute("data-rnn-shown") == "12"
+        assert early.evaluate("e => e.style.backgroundColor") != before, "the sentence recoloured"
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    assert harness.runs(page) == runs, "hovering started a script run"
