@@ -95,6 +95,11 @@ class LanguageModel(nn.Module):
         """
         x = (nn.functional.one_hot(ids, len(self.vocab)).to(self.W_zh.dtype) if self.embedding is None
              else self.embedding(ids))  # (B, T, I)
+        return self.core_outputs(x, h0, fused)
+
+    def core_outputs(self, x: torch.Tensor, h0=None, fused: bool = True):
+        """Input vectors x (B, T, I) -> the core's output (B, T, O) and final state: the fused kernel where
+        there is one. Takes vectors, not ids, so that a probe can differentiate with respect to them."""
         if not hasattr(self.core, "cells"):
             return self.core.run(x).output, None
         kernel = self._fused_kernel() if fused else None

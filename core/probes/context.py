@@ -128,7 +128,7 @@ def gradient_reach(model: LanguageModel, ids: torch.Tensor, positions: torch.Ten
     for i in range(0, len(positions), BATCH):
         chunk = positions[i: i + BATCH]
         x = model.embedding(_windows(ids, chunk, longest)).detach().requires_grad_(True)  # (b, k, I)
-        output = _core_output(model, x)
+        output, _ = model.core_outputs(x)
         loss = F.cross_entropy(model.readout(output[:, -1]), ids[chunk], reduction="sum")
         (grad,) = torch.autograd.grad(loss, x)
         norms = grad.double().norm(dim=-1).flip(1)  # (b, longest): column j is distance j + 1
@@ -138,26 +138,6 @@ def gradient_reach(model: LanguageModel, ids: torch.Tensor, positions: torch.Ten
     mean = sums / n
     return pd.DataFrame({"distance": range(1, longest + 1), "grad_norm": mean.numpy(),
                          "log10_grad_norm": (logs / n).numpy(), "positions": n})
-
-
-def _core_output(model: LanguageModel, x: torch.Tensor) -> torch.Tensor:
-    """The core's output for input vectors x (B, T, I): the fused kernel where there is one."""
-    if not hasattr(model.core, "cells"):
-        return model.core.run(x).output
-    kernel = model._fused_kernel()
-    return kernel(x)[0] if kernel is not None else model.core.run(x).output
-
-
-def summary(uses: dict[str, ContextUse]) -> pd.DataFrame:
-    """One row per model: the issue's table (loss at 10 and at the longest k, nats saved by tokens 20..longest
-    back, effective context)."""
-    rows = []
-    for name, use in uses.items():
-        rows.append({"model": name, "loss_k10": use.loss_at(10) if 10 in set(use.curve["k"]) else math.nan,
-                     f"loss_k{use.longest}": use.loss_at(use.longest),
-                     "saved_beyond_20": use.saved_beyond(20) if 20 in set(use.curve["k"]) else math.nan,
-                     "effective_context": use.effective_context, "positions": use.positions})
-    return pd.DataFrame(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

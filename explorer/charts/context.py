@@ -9,10 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..catalogue import ARCH_NAMES
 from .style import BLUE, GREEN, ORANGE, base_layout, esc
 
 ARCH_COLOR = {"elman": BLUE, "lstm": ORANGE, "gru": GREEN}
-ARCH_LABEL = {"elman": "Elman", "lstm": "LSTM", "gru": "GRU"}
 
 
 def _arch(model: str) -> str:
@@ -34,7 +34,7 @@ def context_use_figure(curves: pd.DataFrame, reach: pd.DataFrame, tolerance: flo
                                         "Gradient of the loss, k tokens back"))
     for model, g in curves.groupby("model", sort=False):
         arch = _arch(model)
-        color, label = ARCH_COLOR.get(arch, "#555"), ARCH_LABEL.get(arch, esc(model))
+        color, label = ARCH_COLOR.get(arch, "#555"), ARCH_NAMES.get(arch, esc(model))
         g = g.sort_values("k")
         longest = int(g["k"].max())
         shown = g["saved"].clip(lower=FLOOR)
