@@ -21,7 +21,7 @@ TARGET = target_setting("lg.target")
 def influence(configs: dict, text: str, target: int) -> None:
     frames = {name: state.get_gradients(cfg, text, target, wrt="input") for name, cfg in configs.items()}
     fig = charts.influence_by_distance(frames)
-    fig.update_layout(title_subtitle_text="Input gradients: every path from word s to the prediction, the LSTM's cell "
+    fig.update_layout(title_subtitle_text="Input gradients: every path from token s to the prediction, the LSTM's cell "
                                           "path included.")
     data = pd.concat([f.assign(model=name) for name, f in frames.items()], ignore_index=True)
     render.chart(fig, data, "elman lstm gru influence", key="lg.influence")
