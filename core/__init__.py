@@ -3,9 +3,9 @@
 Plain PyTorch; never imports streamlit or plotly, so a notebook can use it alone.
 """
 
-from .config import ModelConfig
 from .gradients import gradient_vs_distance, jacobian_norms
 from .models import GRU, LSTM, ElmanRNN, LanguageModel, WindowCore, build_model, lecture_vocab
+from .models.config import ModelConfig
 from .text import CharTokenizer, Vocab, WordTokenizer
 from .trace import Trace, unroll
 

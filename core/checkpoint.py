@@ -22,8 +22,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from .config import ModelConfig
 from .models import LanguageModel, build_model
+from .models.config import ModelConfig
 from .text import UNK, Vocab
 
 FORMAT = "rnn-explorer"

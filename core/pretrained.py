@@ -25,9 +25,9 @@ import pandas as pd
 import torch
 
 from . import checkpoint
-from .config import ModelConfig
 from .data import build_vocab, encode, shakespeare
 from .models import build_model
+from .models.config import ModelConfig
 from .text import Vocab
 from .training import StreamData, TrainConfig, evaluate, train
 

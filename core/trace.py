@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from .config import ModelConfig
+from .models.config import ModelConfig
 from .models.lm import LanguageModel
 from .models.recurrent import record_name
 

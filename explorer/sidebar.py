@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import ModelConfig
-from core.config import ACTIVATIONS, INITS
+from core.models.config import ACTIVATIONS, INITS
 
 from . import catalogue, saved, settings, state
 

@@ -3,7 +3,7 @@ the text right to left, which helps every task that has its whole input up front
 
 import streamlit as st
 
-from core.config import COMBINES
+from core.models.config import COMBINES
 from explorer import captions, charts, quiz, render, settings, sidebar, state, text_input
 from explorer.targets import choose_target, target_setting
 

@@ -7,8 +7,8 @@ import streamlit as st
 
 from core import ModelConfig
 from core.checkpoint import CheckpointError
-from core.config import ACTIVATIONS
 from core.data import UploadError, decode_text
+from core.models.config import ACTIVATIONS
 from core.training import OPTIMIZERS, TrainConfig
 from explorer import catalogue, charts, render, saved, settings, state
 from explorer import training as tr

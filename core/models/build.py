@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 
 from .. import lecture
-from ..config import ModelConfig
 from ..text import CharTokenizer, Vocab, get_tokenizer
+from .config import ModelConfig
 from .elman import ElmanRNN
 from .gated import GRU, LSTM
 from .lm import LanguageModel

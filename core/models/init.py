@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ..config import INITS
+from .config import INITS
 
 
 def recurrent_matrix(size: int, scheme: str, spectral_radius: float, generator: torch.Generator) -> torch.Tensor:

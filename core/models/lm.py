@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..config import ModelConfig
 from ..text import Vocab, get_tokenizer, hashed_vector
+from .config import ModelConfig
 from .fused import FusedCore, supports
 from .init import uniform
 from .recurrent import RunResult

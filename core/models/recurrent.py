@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ..config import COMBINES
+from .config import COMBINES
 
 DIRECTIONS = ("fwd", "bwd")
 

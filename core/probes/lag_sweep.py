@@ -31,9 +31,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from ..config import ModelConfig
 from ..data.synthetic import SequenceTask, cue_task
 from ..models import build_model
+from ..models.config import ModelConfig
 from ..models.lm import LanguageModel
 from ..training import Progress, TaskData, TrainConfig, evaluate, train
 

@@ -28,9 +28,9 @@ import pandas as pd
 import torch
 from scipy.cluster.hierarchy import fcluster, linkage, to_tree
 
-from ..config import ModelConfig
 from ..data.synthetic import VOWEL_RUNS, elman_grammar, letter_stream, unsegmented_text, xor_stream
 from ..models import LanguageModel, build_model
+from ..models.config import ModelConfig
 from ..text import Vocab
 from ..trace import unroll
 from ..training import StreamData, TrainConfig, train

@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from ..config import ModelConfig
 from ..data.synthetic import adding_task
 from ..gradients import decay_rate, row_log_norms, spectrum, step_factors, verdict
 from ..models import ElmanRNN, build_model
+from ..models.config import ModelConfig
 from ..training import TaskData, TrainConfig, train
 
 Progress = Callable[[float], None]  # share of the work done, 0..1

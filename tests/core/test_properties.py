@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from core import ModelConfig, Vocab, build_model, gradient_vs_distance, jacobian_norms, lecture, unroll
-from core.config import ACTIVATIONS, ARCHS, COMBINES, INITS, SEEDS
+from core.models.config import ACTIVATIONS, ARCHS, COMBINES, INITS, SEEDS
 from core.text import UNK, CharTokenizer, WordTokenizer, get_tokenizer, hashed_vector
 
 FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

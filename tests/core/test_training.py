@@ -17,9 +17,9 @@ from core import ModelConfig, build_model, checkpoint, gradient_vs_distance, unr
 from core.data import build_vocab, cue_task, encode, from_text
 from core.models.fused import FusedCore, supports
 from core.text import Vocab, get_tokenizer
-from core.train import main
 from core.training import StreamData, TaskData, TrainConfig, clip_gradients, evaluate, train
 from core.training.batches import streams
+from core.training.cli import main
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -414,7 +414,7 @@ def test_cosine_schedule_ends_at_a_tenth_of_the_learning_rate():
 
 
 def test_the_command_line_says_what_a_bidirectional_perplexity_and_an_ignored_radius_mean():
-    from core.train import caveats
+    from core.training.cli import caveats
 
     assert caveats(ModelConfig()) == []
     (bidir,) = caveats(ModelConfig(bidirectional=True))

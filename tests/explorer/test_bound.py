@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import ModelConfig, build_model, gradient_vs_distance, unroll
-from core.config import ACTIVATIONS, INITS
 from core.gradients import bound_line, row_log_norms, spectrum, step_factors
+from core.models.config import ACTIVATIONS, INITS
 from explorer import charts
 
 from .helpers import spec as spec_of

@@ -1,7 +1,9 @@
 """Train a language model from the command line and save it as a checkpoint the app can open.
 
-    python -m core.train --corpus shakespeare --arch lstm --hidden 128 --steps 2000 --clip 1 --out lstm.safetensors
-    python -m core.train --text my_book.txt --tokenizer char --truncate 32 --max-seconds 300 --out mine.safetensors
+    python -m core.training.cli \
+        --corpus shakespeare --arch lstm --hidden 128 --steps 2000 --clip 1 --out lstm.safetensors
+    python -m core.training.cli \
+        --text my_book.txt --tokenizer char --truncate 32 --max-seconds 300 --out mine.safetensors
 
 Prints a progress line every --log-every steps and the final validation perplexity; the checkpoint's
 metadata holds the metrics, the training settings and the corpus name.
@@ -18,14 +20,14 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint
-from .config import ACTIVATIONS, ARCHS, COMBINES, INITS, TOKENIZERS, ModelConfig
-from .models import build_model
-from .training import OPTIMIZERS, Progress, StreamData, TrainConfig, evaluate, train
+from .. import checkpoint
+from ..models import build_model
+from ..models.config import ACTIVATIONS, ARCHS, COMBINES, INITS, TOKENIZERS, ModelConfig
+from . import OPTIMIZERS, Progress, StreamData, TrainConfig, evaluate, train
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m core.train", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m core.training.cli", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     m, d, t = (p.add_argument_group(title) for title in ("model", "data", "training"))
     default_model, default_train = ModelConfig(), TrainConfig()
@@ -144,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 "best_step": result.best_step, "stopped": result.reason,
                 "seconds": round(time.perf_counter() - started, 1),
                 "tokens_per_second": round(result.tokens_per_second),
-                "command": shlex.join(["python", "-m", "core.train", *(sys.argv[1:] if argv is None else argv)])}
+                "command": shlex.join(["python", "-m", "core.training.cli", *(sys.argv[1:] if argv is None else argv)])}
         digest = checkpoint.save(model, args.out, meta)
         print(f"wrote {args.out} (sha256 {digest[:12]}...)")
     return 0
