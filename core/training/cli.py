@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def load_corpus(args: argparse.Namespace):
-    from .data import CORPORA, from_text  # imported here: the corpora are only needed when training
+    from ..data import CORPORA, from_text  # imported here: the corpora are only needed when training
 
     if args.text is not None:
         return from_text(args.text.read_text(encoding="utf-8"), args.text.name, args.valid_fraction)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = load_corpus(args)
     except (ValueError, OSError) as e:
         p.error(str(e))
-    from .data import build_vocab, encode
+    from ..data import build_vocab, encode
 
     tok = model_config.tokenizer
     min_count = args.min_count if args.min_count is not None else (1 if tok == "word" else 2)
