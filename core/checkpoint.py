@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 import struct
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,6 +20,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
+from .files import write_atomically
 from .models import LanguageModel, build_model
 from .models.config import ModelConfig
 from .text import UNK, Vocab
@@ -74,21 +73,8 @@ def save(model: LanguageModel, path: str | Path, meta: dict | None = None) -> st
 
 
 def write(data: bytes, path: str | Path) -> str:
-    """Write atomically: a temporary file in the same folder, fsync'd, then renamed over `path`, so a crash or
-    a full disk never leaves a half-written checkpoint (nor touches an existing one). Returns the digest."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any new file
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return hashlib.sha256(data).hexdigest()
+    """Write a checkpoint's bytes atomically (core.files.write_atomically); returns the digest."""
+    return write_atomically(data, path)
 
 
 def load(source: bytes | str | Path, max_bytes: int = MAX_BYTES) -> Checkpoint:

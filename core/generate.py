@@ -87,7 +87,7 @@ def generate(model: LanguageModel, prompt: str, n: int, sampling: Sampling = Sam
 
 def _steps(model: LanguageModel, tokens, ids, n: int, sampling: Sampling, dtype) -> Iterator[Step]:
     gen = torch.Generator().manual_seed(sampling.seed)
-    stateful = hasattr(model.core, "cells") and model.core.num_directions == 1
+    stateful = model.core.is_recurrent and model.core.num_directions == 1
     vocab = model.vocab.itos
     with torch.no_grad():
         x = model.embed(tokens, ids, dtype)  # (1, T, I)

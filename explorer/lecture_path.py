@@ -44,7 +44,6 @@ from .quiz import Option, Question
 STEP_KEY = "lecture.step"  # the URL parameter holding the step, counted from 1 so a teacher can read it
 TRAINED = "elman-word"  # the pretrained Elman network on words (models/elman-word.safetensors)
 UNTRAINED = "untrained"
-UPCOMING = ("train", "probes", "elman-1990", "pascanu-2013", "bengio-2003", "long-lags")  # pages on their way
 
 # Each page's own URL settings (defined inside the page scripts, so they are listed here; a test reads the
 # page sources to keep this in step). Opening a step on a page resets those of them the step does not set.

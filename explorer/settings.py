@@ -1,14 +1,16 @@
-"""Settings that live in st.session_state and in the URL, so a link reopens the exact same view.
+"""Settings, each declared once as data: its URL name, default, range or choices, widget, label and help.
 
-Each setting has a canonical value in st.session_state[key] that survives page changes; its widget
-uses the key "w.<key>" and copies its value back on change. The URL is read once per session (bad
-values are clamped or refused with a message) and rewritten at the end of every run.
+`control(SETTING)` draws the declared widget, binds it to st.session_state and to the URL, and returns the
+value; the sidebar, the pages, the lecture path and the tests all refer to the same declaration. A setting's
+canonical value lives in st.session_state[key] and survives page changes; its widget uses the key "w.<key>" and
+copies its value back on change. The URL is read once per session (bad values are clamped or refused with a
+message) and rewritten at the end of every run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -17,14 +19,60 @@ _REGISTERED = "_url_settings"  # keys bound during the current run, in order
 _MESSAGES = "_url_messages"  # what was wrong with the URL, shown once
 _SEEN = "_url_seen"  # keys bound at any time in this session
 
+# widget kind -> (Streamlit's function for it, what the declaration passes it: a range, choices or neither)
+_WIDGETS = {
+    "slider": ("slider", "range"),
+    "number": ("number_input", "range"),
+    "select": ("selectbox", "options"),
+    "select_slider": ("select_slider", "options"),
+    "radio": ("radio", "options"),
+    "toggle": ("toggle", ""),
+    "checkbox": ("checkbox", ""),
+    "text": ("text_input", ""),
+    "text_area": ("text_area", ""),
+}
+
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting of the app. The URL parser follows from `kind` and the range or choices, unless `parser` is
+    given (free text, or choices only known per run: pass `options=` to `with_options`)."""
+
     key: str  # also the URL parameter name
     default: Any
-    parse: Callable[[str], Any]  # raises ValueError with a user-facing reason
+    parser: Callable[[str], Any] | None = None
+    _: KW_ONLY
+    kind: str = "none"  # a key of _WIDGETS, or "none" for a setting the page sets itself (a clicked target)
+    label: str = ""
+    help: str | None = None
+    lo: float | None = None  # slider and number bounds, inclusive
+    hi: float | None = None
+    step: float | None = None
+    options: tuple = ()  # choices, in the order the widget lists them
+    names: Callable[[Any], str] | dict | None = None  # how a choice is shown (format_func)
     in_url: bool = True
     url_limit: int | None = None  # longer values stay in the session but are left out of the link
+
+    def __post_init__(self) -> None:
+        if self.kind != "none" and self.kind not in _WIDGETS:
+            raise ValueError(f"unknown widget kind {self.kind!r}")
+
+    def parse(self, raw: str) -> Any:
+        """The value a link's raw text stands for; raises ValueError with a reason the user can read."""
+        if self.parser is not None:
+            return self.parser(raw)
+        if self.options:
+            return choice(self.options)(raw)
+        if isinstance(self.default, bool):
+            return flag(raw)
+        if self.lo is not None and self.hi is not None:
+            whole = isinstance(self.default, int) and (self.step is None or float(self.step).is_integer())
+            return (integer(int(self.lo), int(self.hi)) if whole else number(self.lo, self.hi))(raw)
+        raise ValueError(f"{self.key} has no parser")  # a declaration error, caught by the tests
+
+    def with_options(self, options: Sequence[Any], default: Any = None) -> Setting:
+        """The same setting over choices built per run (the sidebar's models)."""
+        return replace(self, options=tuple(options), default=self.default if default is None else default)
 
     def encode(self, value) -> str:
         if isinstance(value, bool):
@@ -87,7 +135,8 @@ def text(limit: int) -> Callable[[str], str]:
 
 
 def bind(setting: Setting) -> Any:
-    """Register the setting for this run; on the session's first sight of it, start from the URL."""
+    """Register the setting for this run and return its value; on the session's first sight of it, start from
+    the URL. For settings drawn by `control`, or set by the page itself (a clicked target)."""
     state = st.session_state
     if setting.key not in state:
         raw = st.query_params.get(setting.key)
@@ -102,8 +151,30 @@ def bind(setting: Setting) -> Any:
     return state[setting.key]
 
 
+def control(setting: Setting, where: Any = None, **kwargs) -> Any:
+    """Draw the setting's declared widget (in `where`: a column, st.sidebar; the page by default), bound to the
+    session and the URL, and return its value. kwargs go to the widget (horizontal=, disabled=, a label
+    computed per run...) and override the declaration."""
+    bind(setting)
+    name, takes = _WIDGETS[setting.kind]
+    args: dict[str, Any] = {"label": setting.label, "help": setting.help}
+    if takes == "range":
+        cast = int if isinstance(setting.default, int) and not isinstance(setting.default, bool) else float
+        args |= {"min_value": cast(setting.lo), "max_value": cast(setting.hi)}
+        if setting.step is not None:
+            args["step"] = cast(setting.step)
+    elif takes == "options":
+        args["options"] = setting.options
+        if setting.names is not None:
+            args["format_func"] = setting.names.get if isinstance(setting.names, dict) else setting.names
+    args |= {"key": widget_key(setting.key), "on_change": on_change(setting.key)} | kwargs
+    getattr(where or st, name)(**args)
+    return get(setting.key)
+
+
 def widget_key(key: str) -> str:
-    """Prime the widget with the canonical value and return its key (call just before drawing it)."""
+    """Prime the widget with the canonical value and return its key (call just before drawing it), for the few
+    widgets `control` cannot draw (a target picker whose options are the text's tokens)."""
     st.session_state["w." + key] = st.session_state[key]
     return "w." + key
 
@@ -112,13 +183,6 @@ def on_change(key: str) -> Callable[[], None]:
     def copy_back() -> None:
         st.session_state[key] = st.session_state["w." + key]
     return copy_back
-
-
-def widget(draw: Callable[..., Any], label: str, setting: Setting, *args, **kwargs) -> Any:
-    """Bind a setting and draw its widget (st.slider, st.selectbox, ... or a column's) in one call."""
-    bind(setting)
-    draw(label, *args, key=widget_key(setting.key), on_change=on_change(setting.key), **kwargs)
-    return get(setting.key)
 
 
 def get(key: str) -> Any:
@@ -155,3 +219,10 @@ def publish() -> None:
                 wanted[key] = encoded
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def widget(draw: Callable[..., Any], label: str, setting: Setting, *args, **kwargs) -> Any:
+    """Transitional (removed once every page declares its settings): bind and draw an undeclared widget."""
+    bind(setting)
+    draw(label, *args, key=widget_key(setting.key), on_change=on_change(setting.key), **kwargs)
+    return get(setting.key)

@@ -11,24 +11,38 @@ from . import catalogue, saved, settings, state
 
 HIDDEN_SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 DEFAULT = ModelConfig(hidden_size=32, spectral_radius=1.0)
-
-ACTIVATION = settings.Setting("act", DEFAULT.activation, settings.choice(ACTIVATIONS))
-HIDDEN = settings.Setting("hidden", DEFAULT.hidden_size, settings.choice(HIDDEN_SIZES))
-INIT = settings.Setting("init", DEFAULT.init, settings.choice(INITS))
-RADIUS = settings.Setting("rho", DEFAULT.spectral_radius, settings.number(0.0, 4.0))
-SEED = settings.Setting("seed", DEFAULT.seed, settings.integer(0, 2**31 - 1))
-TOKENIZER = settings.Setting("tok", DEFAULT.tokenizer, settings.choice(("word", "char")))
-PRESENTER = settings.Setting("presenter", False, settings.flag)
-MODEL_SETTINGS = (ACTIVATION, HIDDEN, INIT, RADIUS, SEED, TOKENIZER)
-LINK_NOTE = ("The address bar holds these settings, the page's own and your text (when it is short enough): copy it "
-             "to share this view. A model trained here reopens from a link while it is saved on this server; an "
-             "uploaded one stays in this browser session.")
-
 INIT_HELP = {
     "gaussian": "random N(0, 1/H) entries",
     "orthogonal": "a random rotation: every direction is stretched by the same factor",
     "identity": "ρ·I: each unit only feeds itself",
 }
+MODEL = settings.Setting(
+    "model", catalogue.DEFAULT, kind="select", label="Model",
+    help="A network trained on Shakespeare predicts sensible next words; an untrained one, whose W_hh you set "
+         "yourself, is the laboratory for vanishing and exploding gradients.")  # options: built per run
+ACTIVATION = settings.Setting(
+    "act", DEFAULT.activation, kind="select", label="Activation f", options=ACTIVATIONS,
+    help="h_t = f(u_t). Its largest slope γ = sup f′ bounds how fast gradients can shrink: γ = 1 for tanh and "
+         "relu, 1/4 for sigmoid.")
+HIDDEN = settings.Setting("hidden", DEFAULT.hidden_size, kind="select_slider", label="Hidden size H",
+                          options=HIDDEN_SIZES, help="Number of units in h_t.")
+INIT = settings.Setting("init", DEFAULT.init, kind="radio", label="W_hh starts as", options=INITS,
+                        names=lambda s: f"{s}: {INIT_HELP[s]}",
+                        help="Then it is rescaled to the spectral radius below.")
+RADIUS = settings.Setting(
+    "rho", DEFAULT.spectral_radius, kind="slider", label="Spectral radius ρ(W_hh)", lo=0.0, hi=4.0, step=0.05,
+    help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 they can explode. "
+         "Elman only: an LSTM's or GRU's W_hh stacks its gates and has no eigenvalues.")
+SEED = settings.Setting("seed", DEFAULT.seed, kind="number", label="Seed", lo=0, hi=2**31 - 1, step=1,
+                        help="Same seed, same weights: reset keeps it.")
+TOKENIZER = settings.Setting("tok", DEFAULT.tokenizer, kind="radio", label="Tokens", options=("word", "char"),
+                             help="Words (with punctuation and 've as tokens) or characters.")
+PRESENTER = settings.Setting("presenter", False, kind="toggle", label="Presenter mode",
+                             help="Larger text and charts, for a projector.")
+MODEL_SETTINGS = (ACTIVATION, HIDDEN, INIT, RADIUS, SEED, TOKENIZER)
+LINK_NOTE = ("The address bar holds these settings, the page's own and your text (when it is short enough): copy it "
+             "to share this view. A model trained here reopens from a link while it is saved on this server; an "
+             "uploaded one stays in this browser session.")
 
 
 def _reset() -> None:
@@ -59,7 +73,7 @@ def _model_setting() -> settings.Setting:
     options = [*trained_models(), catalogue.UNTRAINED]
     shipped = state.pretrained()
     default = catalogue.DEFAULT if catalogue.DEFAULT in shipped else next(iter(shipped), catalogue.UNTRAINED)
-    return settings.Setting("model", default, settings.choice(options))
+    return MODEL.with_options(options, default)
 
 
 def untrained_config() -> ModelConfig:
@@ -109,38 +123,21 @@ def render() -> ModelConfig:
     current = config()
     with st.sidebar:
         st.subheader("The network", anchor=False)
-        st.selectbox("Model", [*trained_models(), catalogue.UNTRAINED], format_func=_model_label,
-                     key=settings.widget_key("model"), on_change=settings.on_change("model"),
-                     help="A network trained on Shakespeare predicts sensible next words; an untrained one, "
-                          "whose W_hh you set yourself, is the laboratory for vanishing and exploding gradients.")
+        settings.control(_model_setting(), format_func=_model_label)
         if current.weights:
             st.caption(trained_models()[settings.get("model")].summary)
         else:
             untrained_controls()
         st.divider()
-        st.toggle("Presenter mode", key=settings.widget_key("presenter"), on_change=settings.on_change("presenter"),
-                  help="Larger text and charts, for a projector.")
+        settings.control(PRESENTER)
         st.caption(LINK_NOTE)
     return current
 
 
 def untrained_controls() -> None:
     """The knobs of the untrained network: its activation, size and the scale of W_hh."""
-    st.selectbox("Activation f", ACTIVATIONS, key=settings.widget_key("act"), on_change=settings.on_change("act"),
-                 help="h_t = f(u_t). Its largest slope γ = sup f′ bounds how fast gradients can shrink: "
-                      "γ = 1 for tanh and relu, 1/4 for sigmoid.")
-    st.select_slider("Hidden size H", HIDDEN_SIZES, key=settings.widget_key("hidden"),
-                     on_change=settings.on_change("hidden"), help="Number of units in h_t.")
-    st.radio("W_hh starts as", INITS, key=settings.widget_key("init"), on_change=settings.on_change("init"),
-             format_func=lambda s: f"{s}: {INIT_HELP[s]}", help="Then it is rescaled to the spectral radius below.")
-    st.slider("Spectral radius ρ(W_hh)", 0.0, 4.0, step=0.05, key=settings.widget_key("rho"),
-              on_change=settings.on_change("rho"),
-              help="The largest |eigenvalue| of W_hh. Below 1 gradients fade with distance; well above 1 "
-                   "they can explode. Elman only: an LSTM's or GRU's W_hh stacks its gates and has no eigenvalues.")
-    st.number_input("Seed", 0, 2**31 - 1, step=1, key=settings.widget_key("seed"),
-                    on_change=settings.on_change("seed"), help="Same seed, same weights: reset keeps it.")
-    st.radio("Tokens", ("word", "char"), horizontal=True, key=settings.widget_key("tok"),
-             on_change=settings.on_change("tok"), help="Words (with punctuation and 've as tokens) or characters.")
+    for s in MODEL_SETTINGS:
+        settings.control(s, **({"horizontal": True} if s is TOKENIZER else {}))
     st.button("Reset to defaults", on_click=_reset, help="Everything but the seed.", icon=":material/restart_alt:")
 
 

@@ -28,7 +28,7 @@ def target_label(tokens: Sequence[str], position: int) -> str:
 
 def target_setting(key: str) -> settings.Setting:
     """Position of the target in the URL; 0 (the default) follows the last word of whatever text is shown."""
-    return settings.Setting(key, 0, settings.integer(0, MAX_TOKENS))
+    return settings.Setting(key, 0, lo=0, hi=MAX_TOKENS)  # drawn by choose_target: its options are the tokens
 
 
 def current_target(tokens: Sequence[str], setting: settings.Setting) -> int:

@@ -12,8 +12,12 @@ from .sidebar import presenter
 from .state import MAX_TOKENS
 
 URL_TEXT_LIMIT = 1500  # longer texts stay in the session but not in the link
-PRESET = settings.Setting("preset", "dancing", settings.choice([p.key for p in PRESETS] + [CUSTOM]))
-TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT), url_limit=URL_TEXT_LIMIT)
+PRESET = settings.Setting("preset", "dancing", kind="select", label="Preset",
+                          options=(*(p.key for p in PRESETS), CUSTOM),
+                          names={p.key: p.label for p in PRESETS} | {CUSTOM: "Your own text"})
+TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT), kind="text_area", label="Text to unroll",
+                        help="Press Ctrl+Enter (or click outside) to apply. Words the model has never seen still get "
+                             "their own fixed random vector.", url_limit=URL_TEXT_LIMIT)
 
 
 def _choose_preset() -> None:
@@ -34,28 +38,22 @@ def current_text() -> str:
     return typed if preset == CUSTOM else BY_KEY[preset].text
 
 
-def text_box(label: str = "Text to unroll", *, tokenizer: str = "word", height: int = 110) -> str:
+def text_box(label: str = TEXT.label, *, tokenizer: str = "word", height: int = 110) -> str:
     """Draw the preset picker and the text area; return the text to use, truncated to MAX_TOKENS tokens.
     In presenter mode the box is two lines high and the preset's note becomes its tooltip, so the chart below
     stays on the first screen of a projector."""
     text = current_text()
     compact = presenter()
-    options = [p.key for p in PRESETS] + [CUSTOM]
-    names = {p.key: p.label for p in PRESETS} | {CUSTOM: "Your own text"}
     left, right = st.columns([1, 2])
     with left:
-        settings.widget_key("preset")
-        preset = settings.get("preset")
+        preset = settings.get(PRESET.key)
         why = BY_KEY[preset].why if preset != CUSTOM else None
-        st.selectbox("Preset", options, format_func=names.get, key="w.preset", on_change=_choose_preset,
-                     help=why if compact else None)
+        settings.control(PRESET, on_change=_choose_preset, help=why if compact else None)
         if why and not compact:
             st.caption(why)
     with right:
-        st.session_state["w.text"] = text
-        st.text_area(label, key="w.text", height=68 if compact else height, on_change=_edit_text,
-                     help="Press Ctrl+Enter (or click outside) to apply. Words the model has never seen still get "
-                          "their own fixed random vector.")
+        st.session_state["w.text"] = text  # a preset's own text is shown, not the setting's (empty) value
+        st.text_area(label, key="w.text", height=68 if compact else height, on_change=_edit_text, help=TEXT.help)
     if len(text) > URL_TEXT_LIMIT:
         st.caption(f"This text is longer than {URL_TEXT_LIMIT:,} characters, so the link does not carry it.")
     return cap_tokens(text, tokenizer)

@@ -73,7 +73,7 @@ def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | to
     word_id = model.vocab.stoi[model.vocab.key(word)] if word in model.vocab else 0
     core = model.core
     x = model.embed(tokens, ids).requires_grad_(True)  # (1, T, I)
-    recurrent = hasattr(core, "cells")
+    recurrent = core.is_recurrent
     names = [f"l{layer}.{DIRECTIONS[d]}" for layer in range(core.num_layers) for d in range(core.num_directions)]
     deltas = {n: x.new_zeros(1, len(tokens), core.hidden_size, requires_grad=True) for n in names} \
         if recurrent else {}
@@ -164,7 +164,7 @@ def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] 
     if wrt not in ("hidden", "input"):
         raise ValueError("wrt must be 'hidden' or 'input'")
     core = model.core
-    if wrt == "hidden" and not hasattr(core, "cells"):
+    if wrt == "hidden" and not core.is_recurrent:
         raise ValueError("the fixed-window model has no recurrent state h_s to differentiate; use wrt='input'")
     g = target_gradients(model, text_or_ids, target, quantity, word, truncate)
     bidirectional = getattr(core, "num_directions", 1) == 2

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, replace
 from numbers import Integral, Real
 
 ARCHS = ("elman", "lstm", "gru", "window")
+ARCH_NAMES = {"elman": "Elman RNN", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window"}  # the one display name
+RECURRENT_ARCHS = ("elman", "lstm", "gru")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 INITS = ("gaussian", "orthogonal", "identity")
 COMBINES = ("concat", "mean", "max")
@@ -60,6 +62,15 @@ class ModelConfig:
                 raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
             if not isinstance(value, int | float):
                 object.__setattr__(self, name, float(value))
+
+    @property
+    def is_recurrent(self) -> bool:
+        """Whether the model carries a state through time (the fixed-window model does not)."""
+        return self.arch in RECURRENT_ARCHS
+
+    @property
+    def arch_name(self) -> str:
+        return ARCH_NAMES[self.arch]
 
     @property
     def num_directions(self) -> int:

@@ -41,6 +41,10 @@ class LanguageModel(nn.Module):
         self.b_z = nn.Parameter(torch.zeros(V))  # (V,)
 
     @property
+    def is_recurrent(self) -> bool:
+        return self.core.is_recurrent
+
+    @property
     def input_size(self) -> int:
         return len(self.vocab) if self.config.one_hot else self.config.embed_dim
 
@@ -100,7 +104,7 @@ class LanguageModel(nn.Module):
     def core_outputs(self, x: torch.Tensor, h0=None, fused: bool = True):
         """Input vectors x (B, T, I) -> the core's output (B, T, O) and final state: the fused kernel where
         there is one. Takes vectors, not ids, so that a probe can differentiate with respect to them."""
-        if not hasattr(self.core, "cells"):
+        if not self.core.is_recurrent:
             return self.core.run(x).output, None
         kernel = self._fused_kernel() if fused else None
         if kernel is not None:

@@ -35,6 +35,8 @@ class RecurrentCore(nn.Module):
     Subclasses provide `_make_cell(input_size)` and `_scan(cell, x, state, reverse, delta)`.
     """
 
+    is_recurrent = True  # carries a state from step to step (WindowCore does not)
+
     state_keys: tuple[str, ...] = ("h",)  # LSTM adds "c"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,

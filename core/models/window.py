@@ -19,6 +19,8 @@ from .recurrent import RunResult
 class WindowCore(nn.Module):
     """The fixed-window hidden layer; `run` has RecurrentCore's signature so the wrapper can treat both alike."""
 
+    is_recurrent = False  # sees only its last n tokens: no state, no Jacobian chain
+
     num_layers, num_directions = 1, 1
 
     def __init__(self, input_size: int, hidden_size: int, window: int, seed: int | None = None):

@@ -324,7 +324,7 @@ class _Log:
         was_training = self.model.training
         self.model.eval()
         try:
-            wrt = "hidden" if hasattr(self.model.core, "cells") else "input"
+            wrt = "hidden" if self.model.core.is_recurrent else "input"
             frame = gradient_vs_distance(self.model, ids, target=target, wrt=wrt)
         finally:
             self.model.train(was_training)
