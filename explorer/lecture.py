@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.text import get_tokenizer
 
-from . import context_story, lecture_path, quiz, results, settings, sidebar, text_input
+from . import context_story, lecture_path, quiz, settings, sidebar, state, text_input
 from .lecture_path import STEP_KEY, STEPS, UNTRAINED, Step
 
 N = len(STEPS)
@@ -40,7 +40,7 @@ def _cue() -> str:
 # text. A step's wording may not claim a fact about data the user can change; such a fact goes here.
 def _context_use() -> str:
     """The lecture ends on "gates fix it": say what the shipped word models measurably use (results/)."""
-    curves = results.read(results.FOLDER / "context_use.csv")
+    curves = state.read_results(state.RESULTS / "context_use.csv")
     return "" if curves is None else context_story.headline(context_story.table(curves))
 
 

@@ -7,6 +7,7 @@ parameters, eval mode) and nothing here mutates it; st.cache_data returns a fres
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -212,3 +213,20 @@ def get_states_frame(config: ModelConfig, text: str, keys: tuple[str, ...] = ("h
     frame = trace.to_frame([trace.name(key, layer, direction) for key in keys])
     return frame.assign(layer=layer, direction=("fwd", "bwd")[direction],
                         quantity=frame.quantity.str.rsplit(".", n=1).str[-1])
+
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"  # the tables the reproductions' own code caches
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _read_csv(path: str, modified: float) -> pd.DataFrame:  # modified: a rewritten file is read again
+    return pd.read_csv(path)
+
+
+def read_results(path: Path) -> pd.DataFrame | None:
+    """The CSV at `path`, parsed once per version of the file; None while it has not been written."""
+    try:
+        modified = path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return _read_csv(str(path), modified)

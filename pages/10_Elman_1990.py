@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from core.reproductions import elman1990 as e90
-from explorer import render, results, settings
+from explorer import render, settings, state
 from explorer.charts import elman1990 as charts
 from explorer.charts.style import fmt
 
@@ -27,7 +27,7 @@ def table(name: str) -> tuple[pd.DataFrame | None, str]:
     """This session's recomputed table if there is one, else the cached CSV; and where it came from."""
     if (mine := st.session_state.get(f"e90.{name}")) is not None:
         return mine
-    frame = results.read(results.FOLDER / e90.FILES[name])
+    frame = state.read_results(state.RESULTS / e90.FILES[name])
     return (None, "") if frame is None else (frame, f"cached in results/{e90.FILES[name]}")
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from core.reproductions import pascanu2013 as p13
-from explorer import render, results, settings
+from explorer import render, settings, state
 from explorer.charts import pascanu as charts
 
 SIZE = settings.Setting("p13.size", "full", settings.choice(("full", "quick")))
@@ -28,7 +28,7 @@ def table(name: str) -> tuple[pd.DataFrame | None, str]:
     """This session's recomputed table if there is one, else the cached CSV; and where it came from."""
     if (mine := st.session_state.get(f"p13.{name}")) is not None:
         return mine
-    frame = results.read(results.FOLDER / p13.FILES[name])
+    frame = state.read_results(state.RESULTS / p13.FILES[name])
     return (None, "") if frame is None else (frame, f"cached in results/{p13.FILES[name]} (full settings)")
 
 

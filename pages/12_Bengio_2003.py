@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core import pretrained
-from explorer import render, results
+from explorer import render, state
 from explorer.charts.bengio import RECURRENT, window_vs_recurrence
 
 COLUMNS = {"model": "model", "parameters": "parameters", "valid_perplexity": "validation perplexity",
@@ -87,7 +87,7 @@ def main() -> None:
     if mine is not None:
         steps = pretrained.QUICK_STEPS
         table, source = mine, f"retrained here for {steps} steps each (a quick version: not converged)"
-    elif (shipped := results.read(pretrained.RESULTS_CSV)) is not None:
+    elif (shipped := state.read_results(pretrained.RESULTS_CSV)) is not None:
         table = pretrained.bengio_table(shipped)
         source = f"cached in results/{pretrained.RESULTS_CSV.name}, made by `make pretrained`"
     else:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.probes import lag_sweep as ls
-from explorer import render, results
+from explorer import render, state
 from explorer.charts.probes import lag_sweep_figure
 
 HELD = 0.95  # mean test accuracy that counts as carrying the cue
@@ -78,7 +78,7 @@ def main() -> None:
         "Reproducing Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*: can a recurrent network learn to "
         "use a clue that lies many steps back, and does the LSTM change the answer?"
     )
-    frame = results.read(ls.RESULTS)
+    frame = state.read_results(ls.RESULTS)
     if frame is None:
         st.info("No lag sweep has been run yet: `python -m core.probes.lag_sweep --out results/lag_sweep.csv` "
                 "trains every network (3 to 15 minutes on two cores, depending on what else runs) and writes the "

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import captions, charts, context_story, reach_strip, render, results, settings, sidebar, state, text_input
+from explorer import captions, charts, context_story, reach_strip, render, settings, sidebar, state, text_input
 from explorer.charts.compare import GATES
 from explorer.targets import choose_target, target_setting
 
@@ -73,7 +73,7 @@ def why_gates(lstm_trace, target: int, trained: bool, frames: dict) -> None:
 
 def context_use() -> None:
     """What the shipped word models measurably use of the past (results/context_use.csv), in computed words."""
-    curves = results.read(results.FOLDER / "context_use.csv")
+    curves = state.read_results(state.RESULTS / "context_use.csv")
     if curves is None:
         return
     st.markdown("**What the trained word models use.** A gradient says what *could* reach the prediction; "

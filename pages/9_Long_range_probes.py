@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.probes import ablation, ablation_gradients
 from core.probes import lag_sweep as ls
-from explorer import context_story, render, results, settings, sidebar, state, text_input
+from explorer import context_story, render, settings, sidebar, state, text_input
 from explorer.charts.context import context_use_figure
 from explorer.charts.probes import ablation_figure, lag_sweep_figure
 from explorer.targets import choose_target, target_setting
@@ -28,7 +28,7 @@ def probe(config, text: str, target: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def sweep_or_none() -> pd.DataFrame | None:
-    frame = results.read(ls.RESULTS)
+    frame = state.read_results(ls.RESULTS)
     if frame is None:
         st.info("No cached lag sweep yet: run `python -m core.probes.lag_sweep --out results/lag_sweep.csv` "
                 "(3 to 15 minutes on two cores, depending on what else runs), or train single runs below.")
@@ -104,8 +104,8 @@ def context_section() -> None:
     """The shipped word models' context use on held-out text, from the table `python -m core.probes.context`
     wrote, with its sentence computed from the same table."""
     st.subheader("How much context do the trained networks use?", anchor=False)
-    curves = results.read(results.FOLDER / "context_use.csv")
-    reach = results.read(results.FOLDER / "context_reach.csv")
+    curves = state.read_results(state.RESULTS / "context_use.csv")
+    reach = state.read_results(state.RESULTS / "context_reach.csv")
     if curves is None or reach is None:
         st.info("No context-use table yet: run `python -m core.probes.context` (about a minute).")
         return

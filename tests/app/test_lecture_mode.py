@@ -177,16 +177,16 @@ def test_the_long_range_step_says_the_distance_of_the_text_on_screen():
 def test_the_last_step_says_what_the_trained_word_models_use_from_the_context_table(monkeypatch, tmp_path):
     import pandas as pd
 
-    from explorer import context_story, results
+    from explorer import context_story, state
 
-    curves = pd.read_csv(results.FOLDER / "context_use.csv")
+    curves = pd.read_csv(state.RESULTS / "context_use.csv")
     at = open_lecture()
     at.button(key=f"lecture_go_{lecture_path.number(lecture_path.BY_KEY['gates'])}").click().run()
     assert any(el.value == context_story.headline(context_story.table(curves)) for el in at.caption)
     # other numbers, other words: the sentence is read from the table, not written into the step
     curves.loc[curves["model"] == "lstm-word", "effective_context"] = 150
     curves.to_csv(tmp_path / "context_use.csv", index=False)
-    monkeypatch.setattr(results, "FOLDER", tmp_path)
+    monkeypatch.setattr(state, "RESULTS", tmp_path)
     at.run()
     assert any("LSTM network's loss stops falling at k = 150 tokens" in el.value for el in at.caption)
 

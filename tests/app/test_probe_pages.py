@@ -113,9 +113,9 @@ def test_the_context_use_section_draws_the_cached_table_and_says_what_it_shows()
 
 
 def test_without_a_context_table_the_section_says_how_to_make_one(monkeypatch, tmp_path):
-    from explorer import results
+    from explorer import state
 
-    monkeypatch.setattr(results, "FOLDER", tmp_path)
+    monkeypatch.setattr(state, "RESULTS", tmp_path)
     at = run_page(PROBES, query=UNTRAINED)
     assert not at.exception, at.exception[0].message
     assert "python -m core.probes.context" in infos(at) and not titled(at, "How much of the past")
