@@ -17,7 +17,9 @@ import torch
 import core
 from core import ModelConfig
 from core.gradients import (
+    TargetGradients,
     bptt_by_hand,
+    gradient_frame,
     jacobian_log_norms,
     row_log_norms,
     safe_norm,
@@ -85,18 +87,26 @@ def get_trace(config: ModelConfig, text: str) -> core.Trace:
     return core.unroll(get_model(config), text)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_target_gradients(config: ModelConfig, text: str, target: int, quantity: str = "loss",
+                         word: str | None = None, truncate: int | None = None) -> TargetGradients:
+    """The one backward pass of a (model, text, target), from the text's cached Trace: the gradient table and the
+    W_hh contributions are both read from it. Callers pass every argument by position (one cache entry)."""
+    return target_gradients(get_model(config), get_trace(config, text), target, quantity, word, truncate)
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def get_gradients(config: ModelConfig, text: str, target: int, wrt: str = "hidden", quantity: str = "loss",
                   word: str | None = None, truncate: int | None = None) -> pd.DataFrame:
-    return core.gradient_vs_distance(get_model(config), text, target=target, wrt=wrt, quantity=quantity, word=word,
-                                     truncate=truncate)
+    return gradient_frame(get_model(config), get_target_gradients(config, text, target, quantity, word, truncate), wrt)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_w_hh_contributions(config: ModelConfig, text: str, target: int,
                            truncate: int | None = None) -> tuple[pd.DataFrame, float]:
-    """Each step's share of dL/dW_hh, and ||dL/dW_hh||_F (the norm clipping compares), from one backward pass."""
-    g = target_gradients(get_model(config), text, target=target, truncate=truncate)
+    """Each step's share of dL/dW_hh, and ||dL/dW_hh||_F (the norm clipping compares), from the same backward pass
+    as get_gradients."""
+    g = get_target_gradients(config, text, target, "loss", None, truncate)
     return w_hh_contributions(g), float(safe_norm(w_hh_gradient(g), dim=(-2, -1)))
 
 
@@ -113,12 +123,12 @@ def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: in
     """(T, T) natural-log norms ||dh_t/dh_s|| (||dS_t/dS_s|| of the full state for LSTM and GRU). float32 products
     keep about five digits and halve the time."""
     model = get_model(config)
-    x = get_trace(config, text).x
+    trace = get_trace(config, text)
     if config.arch == "elman":
-        steps = step_factors(model.core, x, layer=layer, direction=direction,
+        steps = step_factors(model.core, trace, layer=layer, direction=direction,
                              dtype=torch.float32 if ord == "fro" else torch.float64)
     else:  # LSTM, GRU: the dense Jacobians of the full state, left to right
-        steps = state_steps(model.core, x, layer=layer)
+        steps = state_steps(model.core, trace, layer=layer)
     out = jacobian_log_norms(steps, 2 if ord == "2" else "fro")
     return (out.flip(0, 1) if direction == 1 else out).numpy()
 
@@ -126,7 +136,7 @@ def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: in
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_input_reach(config: ModelConfig, text: str) -> np.ndarray:
     """(T, T) log10 ||d loss_t / dx_s||, [t, s]: every word's reach into every later prediction (any architecture)."""
-    return core.gradients.input_reach_map(get_model(config), text).numpy()
+    return core.gradients.input_reach_map(get_model(config), get_trace(config, text)).numpy()
 
 
 def has_state(config: ModelConfig) -> bool:
@@ -167,8 +177,8 @@ def get_jacobian_row(config: ModelConfig, text: str, target: int, layer: int = 0
     the LSTM's (h, c). ord: "fro" or "2" (spectral, one SVD per s)."""
     model = get_model(config)
     trace = get_trace(config, text)
-    steps = step_factors(model.core, trace.x, layer=layer) if config.arch == "elman" else \
-        state_steps(model.core, trace.x, layer=layer, stop=target)
+    steps = step_factors(model.core, trace, layer=layer) if config.arch == "elman" else \
+        state_steps(model.core, trace, layer=layer, stop=target)
     logs = row_log_norms(steps, target - 1, ord=2 if ord == "2" else "fro")[:target]
     return pd.DataFrame({"position": range(target), "token": trace.tokens[:target],
                          "distance": range(target, 0, -1), "log10_norm": (logs / np.log(10)).numpy()})
@@ -185,9 +195,9 @@ def get_derivation(config: ModelConfig, text: str, t: int, s: int, layer: int = 
     """The lecture's product dh_t/dh_s written out factor by factor, beside autograd's answer; for LSTM and GRU the
     product of the cell's full-state Jacobians dS_i/dS_{i-1}."""
     core_ = get_model(config).core
-    x = get_trace(config, text).x
-    return bptt_by_hand(core_, x, t, s, layer=layer) if config.arch == "elman" else \
-        state_bptt_by_hand(core_, x, t, s, layer=layer)
+    trace = get_trace(config, text)
+    return bptt_by_hand(core_, trace, t, s, layer=layer) if config.arch == "elman" else \
+        state_bptt_by_hand(core_, trace, t, s, layer=layer)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

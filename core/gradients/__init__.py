@@ -3,6 +3,7 @@
 from .autograd import (
     QUANTITIES,
     TargetGradients,
+    gradient_frame,
     gradient_vs_distance,
     input_reach_map,
     target_gradients,
@@ -11,6 +12,7 @@ from .autograd import (
 )
 from .bptt import Derivation, Factor, bptt_by_hand
 from .chain import Steps, jacobian_log_norms, jacobian_norms, row_log_norms, step_factors
+from .mitigation import DECAY_STEPS, LEARNING_RATE, clip_contributions, clip_scale, weight_decay_shrink
 from .numeric import safe_norm
 from .state_chain import DenseSteps, state_bptt_by_hand, state_steps
 from .theory import BoundLine, Spectrum, Verdict, bound_line, decay_rate, spectrum, verdict
@@ -19,5 +21,6 @@ __all__ = [
     "QUANTITIES", "TargetGradients", "gradient_vs_distance", "input_reach_map", "target_gradients",
     "w_hh_contributions", "w_hh_gradient", "Derivation", "Factor", "bptt_by_hand", "Steps", "jacobian_log_norms",
     "jacobian_norms", "row_log_norms", "step_factors", "safe_norm", "BoundLine", "Spectrum", "Verdict", "bound_line",
-    "decay_rate", "spectrum", "verdict", "DenseSteps", "state_bptt_by_hand", "state_steps",
+    "decay_rate", "spectrum", "verdict", "DenseSteps", "state_bptt_by_hand", "state_steps", "gradient_frame",
+    "DECAY_STEPS", "LEARNING_RATE", "clip_contributions", "clip_scale", "weight_decay_shrink",
 ]

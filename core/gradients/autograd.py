@@ -17,9 +17,11 @@ import torch
 from ..models.elman import ElmanRNN
 from ..models.lm import LanguageModel
 from ..models.recurrent import DIRECTIONS, record_name
+from ..trace import Trace
 from .numeric import safe_norm, status
 
 QUANTITIES = ("loss", "logprob", "logit")
+Source = str | Sequence[int] | torch.Tensor | Trace  # what the functions below read: a text, token ids or a Trace
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,23 @@ def resolve_target(target: int, length: int) -> int:
     return t
 
 
-def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
-                     quantity: str = "loss", word: str | None = None, truncate: int | None = None) -> TargetGradients:
+def inputs(model: LanguageModel, source: Source) -> tuple[list[str], torch.Tensor, torch.Tensor]:
+    """Tokens, ids and the input vectors x (1, T, I) in float64: from a Trace of this model as recorded (no
+    second tokenisation or embedding), else from the text or ids."""
+    if isinstance(source, Trace):
+        if source.config != model.config:
+            raise ValueError("the trace was recorded by another model than the one asked to differentiate it")
+        return list(source.tokens), source.ids, source.x.to(torch.float64)[None]
+    tokens, ids = model.tokens_and_ids(source)
+    return tokens, ids, model.embed(tokens, ids)
+
+
+def target_gradients(model: LanguageModel, source: Source, target: int = -1, quantity: str = "loss",
+                     word: str | None = None, truncate: int | None = None) -> TargetGradients:
     """q = -log P(w_t | w_<t) ("loss"), log P(word | w_<t) ("logprob") or z_{t-1}[word] ("logit"),
-    differentiated with respect to every x_s and every h_s of every layer and direction.
+    differentiated with respect to every x_s and every h_s of every layer and direction: one backward pass, from
+    which gradient_frame and w_hh_contributions both read. `source`: a text, token ids, or the Trace a view
+    already holds (the same numbers, without tokenising and embedding again).
 
     truncate=K: truncated BPTT with chunks of K steps (the state is carried across chunks but detached),
     so nothing before the chunk that holds step t-1 receives any gradient.
@@ -62,7 +77,7 @@ def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | to
         raise ValueError("the truncation chunk must be at least one step long")
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity={quantity!r}: use one of {', '.join(QUANTITIES)}")
-    tokens, ids = model.tokens_and_ids(text_or_ids)
+    tokens, ids, x = inputs(model, source)
     t = resolve_target(target, len(tokens))
     if quantity == "loss" and word is not None and word != tokens[t]:
         raise ValueError("the loss is about the word that actually comes next; use quantity='logprob' or 'logit' "
@@ -72,7 +87,7 @@ def target_gradients(model: LanguageModel, text_or_ids: str | Sequence[int] | to
         raise ValueError(f"'{word}' is not in the model's vocabulary, so it has no probability of its own")
     word_id = model.vocab.stoi[model.vocab.key(word)] if word in model.vocab else 0
     core = model.core
-    x = model.embed(tokens, ids).requires_grad_(True)  # (1, T, I)
+    x = x.detach().clone().requires_grad_(True)  # (1, T, I)
     recurrent = core.is_recurrent
     names = [f"l{layer}.{DIRECTIONS[d]}" for layer in range(core.num_layers) for d in range(core.num_directions)]
     deltas = {n: x.new_zeros(1, len(tokens), core.hidden_size, requires_grad=True) for n in names} \
@@ -147,9 +162,8 @@ def _frame(g: TargetGradients, rows: range, norms: torch.Tensor, log_norms: torc
     })
 
 
-def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, target: int = -1,
-                         wrt: str = "hidden", quantity: str = "loss", word: str | None = None,
-                         truncate: int | None = None) -> pd.DataFrame:
+def gradient_vs_distance(model: LanguageModel, source: Source, target: int = -1, wrt: str = "hidden",
+                         quantity: str = "loss", word: str | None = None, truncate: int | None = None) -> pd.DataFrame:
     """How strongly each earlier position still reaches the prediction of the target word.
 
     wrt="hidden": ||dq/dh_s|| for every layer and direction (columns layer, direction);
@@ -160,13 +174,24 @@ def gradient_vs_distance(model: LanguageModel, text_or_ids: str | Sequence[int] 
     below float64's 1e-308 (status "underflow" where grad_norm itself reads 0); other models use autograd
     in float64, where anything below about 1e-308 reads as 0.
     truncate=K shows truncated BPTT with chunks of K steps: exact zeros before the target's chunk.
+    `source`: a text, token ids or a Trace of this model (the same table either way).
     """
+    _check_wrt(model, wrt)
+    return gradient_frame(model, target_gradients(model, source, target, quantity, word, truncate), wrt)
+
+
+def _check_wrt(model: LanguageModel, wrt: str) -> None:
     if wrt not in ("hidden", "input"):
         raise ValueError("wrt must be 'hidden' or 'input'")
-    core = model.core
-    if wrt == "hidden" and not core.is_recurrent:
+    if wrt == "hidden" and not model.core.is_recurrent:
         raise ValueError("the fixed-window model has no recurrent state h_s to differentiate; use wrt='input'")
-    g = target_gradients(model, text_or_ids, target, quantity, word, truncate)
+
+
+def gradient_frame(model: LanguageModel, g: TargetGradients, wrt: str = "hidden") -> pd.DataFrame:
+    """gradient_vs_distance's table from a backward pass already made (target_gradients), so that a view derives
+    it and the W_hh contributions from the same one."""
+    _check_wrt(model, wrt)
+    core = model.core
     bidirectional = getattr(core, "num_directions", 1) == 2
     rows = _positions(g, bidirectional)
     exact = _exact_log_norms(core, g)
@@ -204,20 +229,21 @@ def w_hh_gradient(g: TargetGradients, layer: int = 0, direction: int = 0) -> tor
     return g.d_u[name].T @ g.h_prev[name]
 
 
-def input_reach_map(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor) -> torch.Tensor:
+def input_reach_map(model: LanguageModel, source: Source) -> torch.Tensor:
     """log10 ||dq_t/dx_s|| for every target t and every s < t, from one forward pass: (T, T), [t, s].
 
     q_t is the loss of word t, -log P(w_t | w_<t) (log P has the same gradient norm); row 0 and s >= t are NaN (nothing
     predicts the first word, and a one-way model cannot see the target or anything after it). Input gradients
     exist for every architecture, so Elman, LSTM and GRU can be set side by side. Plain float64 autograd:
     anything below about 1e-308 reads as 0 (-inf here), unlike gradient_vs_distance's renormalised Elman chain.
+    `source`: a text, token ids or a Trace of this model.
     """
-    tokens, ids = model.tokens_and_ids(text_or_ids)
+    tokens, ids, x = inputs(model, source)
     T = len(tokens)
     out = torch.full((T, T), math.nan, dtype=torch.float64)
     if T < 2:
         return out
-    x = model.embed(tokens, ids).requires_grad_(True)  # (1, T, I)
+    x = x.detach().clone().requires_grad_(True)  # (1, T, I)
     z, _ = model.run(x)
     log_p = torch.log_softmax(z[0, :-1], dim=-1).gather(1, ids[1:, None].to(z.device))[:, 0]  # (T-1,) log P(w_t)
     for t in range(1, T):  # one backward pass per target through the same graph

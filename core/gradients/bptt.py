@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import torch
 
 from ..models.elman import ACTIVATIONS, ElmanRNN
+from ..trace import Trace
 from .numeric import spectral_norm
+from .recorded import forward_records
 
 
 @dataclass(frozen=True)
@@ -37,22 +39,15 @@ class Derivation:
     state: str = "h"  # what is differentiated: "h" (Elman, GRU) or "hc", the LSTM's (h_t, c_t)
 
 
-def _layer_input(rnn: ElmanRNN, x: torch.Tensor, h0, layer: int) -> tuple[torch.Tensor, dict]:
-    res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
-    if layer == 0:
-        return x.to(torch.float64).reshape(-1, rnn.input_size), res.records
-    parts = [res.records[f"l{layer - 1}.{d}.h"][0] for d in ("fwd", "bwd")[: rnn.num_directions]]
-    return torch.cat(parts, dim=-1), res.records
-
-
-def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor, t: int, s: int, h0=None, layer: int = 0) -> Derivation:
+def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor | Trace, t: int, s: int, h0=None, layer: int = 0) -> Derivation:
     """dh_t/dh_s (0 <= s < t < T, text positions, left-to-right network) as an explicit product in float64,
-    next to autograd's answer for the same Jacobian."""
-    T = x.reshape(-1, rnn.input_size).shape[0]
+    next to autograd's answer for the same Jacobian. x: the input vectors, or the Trace of this network (its
+    recorded states, without running it again)."""
+    T = len(x) if isinstance(x, Trace) else x.reshape(-1, rnn.input_size).shape[0]
     if not 0 <= s < t < T:
         raise ValueError(f"need 0 <= s < t < {T}, got s={s}, t={t}")
     with torch.no_grad():
-        layer_x, rec = _layer_input(rnn, x, h0, layer)
+        layer_x, rec = forward_records(rnn, x, h0, layer)
         cell = rnn.cell(layer, 0)
         W_hh = cell.W_hh.double()
         fprime, h = rec[f"l{layer}.fwd.fprime"][0], rec[f"l{layer}.fwd.h"][0]

@@ -12,7 +12,10 @@ import math
 import torch
 
 from ..models.elman import ElmanRNN
+from ..models.recurrent import record_name
+from ..trace import Trace
 from .numeric import spectral_norm
+from .recorded import forward_records
 
 _BLOCK = 8  # below this many states, all pairs are cheaper to form directly than to divide further
 _FLOPS = 3e10  # what a matrix product reaches on a 2-core laptop, for choosing between the two methods
@@ -50,16 +53,17 @@ class Steps:
         return torch.addmm(M, M * self.fprime[i][None, :], self.W_hh, beta=0, alpha=alpha)
 
 
-def step_factors(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direction: int = 0,
+def step_factors(rnn: ElmanRNN, x: torch.Tensor | Trace, h0=None, layer: int = 0, direction: int = 0,
                  dtype: torch.dtype = torch.float64) -> Steps:
-    """The factors of one layer and direction, in reading order (right to left for direction=1)."""
+    """The factors of one layer and direction, in reading order (right to left for direction=1). x: the input
+    vectors, or the Trace of this network (its recorded f'(u_i), without running it again)."""
     if not isinstance(rnn, ElmanRNN):
         raise TypeError("the diag(f'(u)) W_hh chain belongs to the Elman network; use autograd for LSTM/GRU")
-    if x.dim() == 0 or x.numel() == 0 or x.shape[-1] != rnn.input_size:
+    if not isinstance(x, Trace) and (x.dim() == 0 or x.numel() == 0 or x.shape[-1] != rnn.input_size):
         raise ValueError(f"x must hold one or more input vectors of size {rnn.input_size}, got shape {tuple(x.shape)}")
     with torch.no_grad():
-        res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
-        fprime = res.records[f"l{layer}.{('fwd', 'bwd')[direction]}.fprime"][0]  # (T, H)
+        records = forward_records(rnn, x, h0)[1]
+        fprime = records[record_name(layer, direction, "fprime")][0]  # (T, H)
         if direction == 1:
             fprime = fprime.flip(0)
         return Steps(fprime.to(dtype), rnn.cell(layer, direction).W_hh.detach().to(torch.float64))

@@ -11,8 +11,10 @@ from __future__ import annotations
 import torch
 
 from ..models.recurrent import RecurrentCore
+from ..trace import Trace
 from .bptt import Derivation, Factor
 from .numeric import spectral_norm
+from .recorded import forward_records
 
 MAX_DENSE = 1.2e8  # bytes: T dense (n, n) factors in float64 (230 steps of a 128-unit LSTM); the batched backward
 # pass that forms them needs a few times that again
@@ -51,14 +53,6 @@ def state_names(core: RecurrentCore) -> tuple[str, ...]:
     return core.state_keys
 
 
-def _layer_input(core: RecurrentCore, x: torch.Tensor, layer: int):
-    res = core.run(x.reshape(1, -1, core.input_size), record=True)
-    if layer == 0:
-        return x.reshape(-1, core.input_size), res.records
-    parts = [res.records[f"l{layer - 1}.{d}.h"][0] for d in ("fwd", "bwd")[: core.num_directions]]
-    return torch.cat(parts, dim=-1), res.records
-
-
 def _states(core: RecurrentCore, records: dict, layer: int) -> torch.Tensor:
     """(T + 1, n): S_{-1} = the initial state, then S_0 .. S_{T-1} of the left-to-right direction."""
     keys = state_names(core)
@@ -89,13 +83,13 @@ def _jacobians(core: RecurrentCore, cell, inputs: torch.Tensor, S_prev: torch.Te
     return grads.permute(1, 0, 2).contiguous()
 
 
-def state_steps(core: RecurrentCore, x: torch.Tensor, layer: int = 0, stop: int | None = None) -> DenseSteps:
-    """dS_i/dS_{i-1} for i = 0 .. stop-1 (all steps by default) of one layer's left-to-right direction, float64."""
+def state_steps(core: RecurrentCore, x: torch.Tensor | Trace, layer: int = 0, stop: int | None = None) -> DenseSteps:
+    """dS_i/dS_{i-1} for i = 0 .. stop-1 (all steps by default) of one layer's left-to-right direction, float64.
+    x: the input vectors, or the Trace of this network (its recorded states, without running it again)."""
     if not isinstance(core, RecurrentCore):
         raise TypeError("the fixed-window model has no state carried from step to step")
-    x = x.to(torch.float64)
     with torch.no_grad():
-        layer_x, rec = _layer_input(core, x, layer)
+        layer_x, rec = forward_records(core, x, layer=layer)
         S = _states(core, rec, layer)
     T = layer_x.shape[0] if stop is None else min(stop, layer_x.shape[0])
     n = S.shape[1]
@@ -104,14 +98,14 @@ def state_steps(core: RecurrentCore, x: torch.Tensor, layer: int = 0, stop: int 
     return DenseSteps(_jacobians(core, core.cell(layer, 0), layer_x[:T], S[:T]))
 
 
-def state_bptt_by_hand(core: RecurrentCore, x: torch.Tensor, t: int, s: int, layer: int = 0) -> Derivation:
-    """dS_t/dS_s as an explicit product of per-step Jacobians, beside autograd's answer for the whole stretch."""
-    T = x.reshape(-1, core.input_size).shape[0]
+def state_bptt_by_hand(core: RecurrentCore, x: torch.Tensor | Trace, t: int, s: int, layer: int = 0) -> Derivation:
+    """dS_t/dS_s as an explicit product of per-step Jacobians, beside autograd's answer for the whole stretch.
+    x: the input vectors, or the Trace of this network."""
+    T = len(x) if isinstance(x, Trace) else x.reshape(-1, core.input_size).shape[0]
     if not 0 <= s < t < T:
         raise ValueError(f"need 0 <= s < t < {T}, got s={s}, t={t}")
-    x = x.to(torch.float64)
     with torch.no_grad():
-        layer_x, rec = _layer_input(core, x, layer)
+        layer_x, rec = forward_records(core, x, layer=layer)
         S = _states(core, rec, layer)
     cell = core.cell(layer, 0)
     J = _jacobians(core, cell, layer_x[s + 1:t + 1], S[s + 1:t + 1])  # J[j] = dS_{s+1+j}/dS_{s+j}
