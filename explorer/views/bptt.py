@@ -1,14 +1,20 @@
-"""BPTT by hand: the lecture's chain of Jacobians, factor by factor, checked against autograd."""
+"""BPTT by hand: the lecture's chain of Jacobians dh_t/dh_s, factor by factor, checked against autograd; the
+LSTM's and GRU's full-state Jacobians the same way; the fixed-window model's input gradient instead."""
+
+from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from explorer import captions, charts, render, settings, sidebar, state, text_input
-from explorer.targets import default_target
+from .. import captions, charts, render, settings, sidebar, state, text_input
+from ..targets import default_target
 
 MAX_FACTORS = 60  # each factor is shown with its exact spectral norm (one SVD each)
-T_SET = settings.Setting("bt", -1, settings.integer(-1, state.MAX_TOKENS))
-S_SET = settings.Setting("bs", -1, settings.integer(-1, state.MAX_TOKENS))
+# Steps of the text: the choices are its positions, built per run (-1: not chosen yet, the defaults below).
+T_SET = settings.Setting("bt", -1, settings.integer(-1, state.MAX_TOKENS), kind="select", label="Later step t")
+S_SET = settings.Setting("bs", -1, settings.integer(-1, state.MAX_TOKENS), kind="select", label="Earlier step s",
+                         help=f"Up to {MAX_FACTORS} steps back: each factor gets its own exact spectral norm.")
+SETTINGS = (T_SET, S_SET)
 
 
 def positions(T: int) -> tuple[int, int]:
@@ -55,7 +61,7 @@ def main() -> None:
     if T < 2:
         st.info("Type at least two tokens: the derivation needs a later step t and an earlier step s.")
         return
-    if not state.has_state(config):
+    if not config.is_recurrent:
         window(config, text, trace.tokens)
         return
     if config.arch != "elman":
@@ -63,11 +69,8 @@ def main() -> None:
     t, s = positions(T)
     label = {p: f"{p} · {trace.tokens[p]}" for p in range(T)}
     left, right = st.columns(2)
-    left.selectbox("Later step t", range(1, T), format_func=label.get, key=settings.widget_key("bt"),
-                   on_change=settings.on_change("bt"))
-    right.selectbox("Earlier step s", range(max(0, t - MAX_FACTORS), t), format_func=label.get,
-                    key=settings.widget_key("bs"), on_change=settings.on_change("bs"),
-                    help=f"Up to {MAX_FACTORS} steps back: each factor gets its own exact spectral norm.")
+    settings.control(T_SET.with_options(range(1, T)), where=left, format_func=label.get)
+    settings.control(S_SET.with_options(range(max(0, t - MAX_FACTORS), t)), where=right, format_func=label.get)
     d = state.get_derivation(config, text, t, s)
     frame = state.factor_frame(d, trace.tokens)
     render.chart(charts.factor_norms(d), frame, "bptt factors", key="b.factors")
@@ -92,6 +95,3 @@ def main() -> None:
                                     (cols[2], d.autograd, f"∂{S}_{t}/∂{S}_{s} by autograd", "b.autograd")):
         with col:
             render.chart(charts.matrix_heatmap(matrix, title=title), pd.DataFrame(matrix.numpy()), title, key=key)
-
-
-main()

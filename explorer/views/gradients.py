@@ -1,23 +1,46 @@
-"""Gradients through time: how far back can the prediction of one word still reach?"""
+"""Gradients through time: how far back can the prediction of one word still reach? The target's gradient against
+distance with the theory's bound, the sentence coloured by reach, truncated BPTT, weight decay and clipping, what
+BPTT sums for W_hh, and the map of every pair of states."""
+
+from __future__ import annotations
 
 import math
 
 import streamlit as st
 
 from core import lecture
-from core.gradients import decay_rate, verdict
-from explorer import captions, charts, reach_strip, render, settings, sidebar, state, text_input
-from explorer.targets import choose_target, current_target, target_setting
+from core.gradients import DECAY_STEPS, LEARNING_RATE, clip_contributions, decay_rate, verdict, weight_decay_shrink
 
-PAD = settings.Setting("pad", 0, settings.integer(0, 400))
+from .. import captions, charts, reach_strip, render, settings, sidebar, state, text_input
+from ..targets import choose_target, current_target, target_setting
+
+PAD = settings.Setting("pad", 0, kind="slider", label="Cue distance: filler tokens inserted after “jig”", lo=0,
+                       hi=400, step=5,
+                       help="Moves the cue further back from the final “dancing”; watch its reach fade.")
 TARGET = target_setting("target")
-WRT = settings.Setting("wrt", "hidden", settings.choice(("hidden", "input")))
-TRUNCATE = settings.Setting("tbptt", 0, settings.integer(0, 200))  # 0: full BPTT
-DECAY = settings.Setting("wd", 0.0, settings.number(0.0, 0.1))
-CLIP = settings.Setting("clip", 0.0, settings.number(0.0, 100.0))
-NORM = settings.Setting("map", "fro", settings.choice(("fro", "2")))
+WRT = settings.Setting("wrt", "hidden", kind="radio", label="Gradient with respect to", options=("hidden", "input"),
+                       names={"hidden": "states h_s", "input": "inputs x_s"})
+TRUNCATE = settings.Setting(  # 0: full BPTT
+    "tbptt", 0, kind="number", label="Truncated BPTT chunk K (0 = full BPTT)", lo=0, hi=200,
+    help="Training on chunks of K steps carries the state forward but detaches it: no gradient crosses a chunk "
+         "boundary.")
+DECAY = settings.Setting(
+    "wd", 0.0, kind="slider", label="Weight decay λ on W_hh", lo=0.0, hi=0.1, step=0.001,
+    help=f"Each SGD step (learning rate {LEARNING_RATE}) multiplies W_hh by 1 − ηλ; shown after {DECAY_STEPS} steps, "
+         "leaving out the loss's own pull on the weights.")
+CLIP = settings.Setting(
+    "clip", 0.0, kind="number", label="Clip ‖∂L/∂W_hh‖ at (0 = off)", lo=0.0, hi=100.0, step=0.1,
+    help="Pascanu et al. (2013): if the gradient norm exceeds the threshold, rescale the whole gradient to the "
+         "threshold.")
+NORM = settings.Setting(
+    "map", "fro", kind="radio", label="Matrix norm", options=("fro", "2"),
+    names={"fro": "Frobenius (fast)", "2": "spectral (exact SVD of every product)"},
+    help="Exact spectral norms need an SVD for every pair: offered when that takes a few seconds at most (short "
+         "texts or small hidden sizes).")
+SHOW_WHH = settings.Setting("g.show_whh", False, kind="toggle", in_url=False,  # a view state, not a setting to share
+                            label="Show what BPTT sums: each step's share of ∂L/∂W_hh")
+SETTINGS = (PAD, TARGET, WRT, TRUNCATE, DECAY, CLIP, NORM, SHOW_WHH)
 BADGE = {"vanishing": "blue", "exploding": "red", "edge": "orange"}
-DECAY_STEPS, LEARNING_RATE = 1000, 0.1
 
 
 def pick_from_strip() -> None:
@@ -50,38 +73,31 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
 def controls(config, text: str):
     """Cue distance and the BPTT / regularisation controls; returns (text, effective config)."""
     if settings.bind(text_input.PRESET) == "dancing":
-        settings.bind(PAD)
-        st.slider("Cue distance: filler tokens inserted after “jig”", 0, 400, step=5,
-                  key=settings.widget_key("pad"), on_change=settings.on_change("pad"),
-                  help="Moves the cue further back from the final “dancing”; watch its reach fade.")
-        text = text_input.cap_tokens(lecture.pad_dancing(settings.get("pad")), config.tokenizer)
+        pad = settings.control(PAD)
+        text = text_input.cap_tokens(lecture.pad_dancing(pad), config.tokenizer)
     with st.expander("Truncated BPTT, weight decay and clipping", icon=":material/tune:"):
         left, mid, right = st.columns(3)
-        settings.bind(TRUNCATE)
-        left.number_input("Truncated BPTT chunk K (0 = full BPTT)", 0, 200, key=settings.widget_key("tbptt"),
-                          on_change=settings.on_change("tbptt"),
-                          help="Training on chunks of K steps carries the state forward but detaches it: no "
-                               "gradient crosses a chunk boundary.")
-        settings.bind(DECAY)
-        mid.slider("Weight decay λ on W_hh", 0.0, 0.1, step=0.001, format="%.3f", key=settings.widget_key("wd"),
-                   on_change=settings.on_change("wd"),
-                   help=f"Each SGD step (learning rate {LEARNING_RATE}) multiplies W_hh by 1 − ηλ; shown after "
-                        f"{DECAY_STEPS} steps, leaving out the loss's own pull on the weights.")
-        settings.bind(CLIP)
-        right.number_input("Clip ‖∂L/∂W_hh‖ at (0 = off)", 0.0, 100.0, step=0.1, key=settings.widget_key("clip"),
-                           on_change=settings.on_change("clip"),
-                           help="Pascanu et al. (2013): if the gradient norm exceeds the threshold, rescale the "
-                                "whole gradient to the threshold.")
-    shrink = (1 - LEARNING_RATE * settings.get("wd")) ** DECAY_STEPS
-    if shrink < 1 and not state.has_state(config):
-        st.caption("The fixed-window model has no W_hh: weight decay on it changes nothing shown here.")
-    elif shrink < 1 and config.arch != "elman":
-        st.caption(f"Weight decay has scaled W_hh by {shrink:.3g}.")
-    elif shrink < 1:
-        radius = state.get_spectrum(config).spectral_radius
-        st.caption(f"Weight decay has scaled W_hh by {shrink:.3g}: its spectral radius is now "
-                   f"{radius * shrink:.3g} instead of {radius:.3g}.")
+        settings.control(TRUNCATE, where=left)
+        settings.control(DECAY, where=mid, format="%.3f")
+        settings.control(CLIP, where=right)
+    shrink = weight_decay_shrink(settings.get("wd"))
+    note = decay_note(config, shrink, state.get_spectrum(config).spectral_radius if shrink < 1 and
+                      config.arch == "elman" else None)
+    if note:
+        st.caption(note)
     return text, config.replace(w_hh_scale=config.w_hh_scale * shrink)
+
+
+def decay_note(config, shrink: float, radius: float | None) -> str | None:
+    """What weight decay has done to this model's W_hh (radius: the Elman W_hh's spectral radius before it)."""
+    if shrink == 1:
+        return None
+    if not config.is_recurrent:
+        return "The fixed-window model has no W_hh: weight decay on it changes nothing shown here."
+    if radius is None:
+        return f"Weight decay has scaled W_hh by {shrink:.3g}."
+    return (f"Weight decay has scaled W_hh by {shrink:.3g}: its spectral radius is now {radius * shrink:.3g} instead "
+            f"of {radius:.3g}.")
 
 
 def cue_position(tokens, target: int) -> int | None:
@@ -103,12 +119,9 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     target = choose_target(tokens, TARGET, top[0], help="Or click a token in the coloured text below.",
                            tokenizer=config.tokenizer)
     settings.bind(WRT)
-    if not state.has_state(config):  # nothing but the inputs to differentiate
+    if not config.is_recurrent:  # nothing but the inputs to differentiate
         settings.put("wrt", "input")
-    top[1].radio("Gradient with respect to", ("hidden", "input"), key=settings.widget_key("wrt"),
-                 on_change=settings.on_change("wrt"), horizontal=True, disabled=not state.has_state(config),
-                 format_func={"hidden": "states h_s", "input": "inputs x_s"}.get)
-    wrt = settings.get("wrt")
+    wrt = settings.control(WRT, where=top[1], horizontal=True, disabled=not config.is_recurrent)
     truncate = settings.get("tbptt") or None
     frame = state.get_gradients(config, text, target, wrt, truncate=truncate)
     spec = state.get_spectrum(config) if config.arch == "elman" else None
@@ -158,20 +171,18 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
 
 
 def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
-    """What BPTT adds up for W_hh, drawn only on request (it costs one more backward pass)."""
-    if not st.toggle("Show what BPTT sums: each step's share of ∂L/∂W_hh", key="g.show_whh"):
+    """What BPTT adds up for W_hh, drawn only on request (read from the backward pass the curve above made)."""
+    if not settings.control(SHOW_WHH):
         return
     contrib, norm = state.get_w_hh_contributions(config, text, target, truncate)
     total = contrib.grad_norm.sum()
     clip = settings.get("clip")
-    scale = clip / norm if clip > 0 and math.isfinite(norm) and norm > clip else 1.0
+    contrib, scale = clip_contributions(contrib, norm, clip)
     if clip > 0 and not math.isfinite(norm):
         st.caption(f"‖∂L/∂W_hh‖ is {norm}: the network has overflowed, and no rescaling can make sense of it.")
     elif clip > 0 and scale == 1.0:
         st.caption(f"‖∂L/∂W_hh‖ = {norm:.3g} is within the threshold {clip:g}: clipping leaves it alone.")
     if scale < 1:
-        contrib = contrib.assign(grad_norm=contrib.grad_norm * scale,
-                                 log10_grad_norm=contrib.log10_grad_norm + math.log10(scale))
         st.caption(f"Clipping rescaled the whole gradient by {scale:.3g}: every step's share shrinks by the same "
                    "factor, so clipping stops explosions but cannot revive a vanished distant contribution.")
     fig = charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to ∂L/∂W_hh",
@@ -186,7 +197,7 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
     S = "(h, c)" if config.arch == "lstm" else "h"
     st.subheader(f"Every pair: ‖∂{S}_t/∂{S}_s‖", anchor=False)
     T = len(tokens)
-    if not state.has_state(config):
+    if not config.is_recurrent:
         st.info("The fixed-window model has no state h_t, so there are no pairs of states to compare.")
     elif not state.state_row_ok(config, T):
         st.info(f"The map of all pairs for the {config.arch.upper()} needs one dense Jacobian of its full state per "
@@ -199,13 +210,8 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
         spectral_ok = state.spectral_map_ok(T, state.state_size(config))
         if not spectral_ok and settings.get("map") == "2":
             settings.put("map", "fro")
-        st.radio("Matrix norm", ("fro", "2"), horizontal=True, key=settings.widget_key("map"),
-                 on_change=settings.on_change("map"),
-                 format_func={"fro": "Frobenius (fast)", "2": "spectral (exact SVD of every product)"}.get,
-                 disabled=not spectral_ok,
-                 help="Exact spectral norms need an SVD for every pair: offered when that takes a few seconds at "
-                      "most (short texts or small hidden sizes).")
-        logmap = state.get_jacobian_map(config, text, settings.get("map"))
+        norm = settings.control(NORM, horizontal=True, disabled=not spectral_ok)
+        logmap = state.get_jacobian_map(config, text, norm)
         render.chart(charts.jacobian_map(logmap, tokens), lambda: state.map_frame(logmap, tokens), "all pairs map",
                      key="g.map")  # up to 80,000 rows: built only if the CSV is asked for
         st.caption("Row t shows how much h_t depends on every earlier state h_s. Along each row the colour fades "
@@ -237,5 +243,3 @@ def main() -> None:
     with body:
         analysis(config, text, tokens)
     all_pairs(config, text, tokens)
-
-main()

@@ -1,21 +1,27 @@
 """LSTM and GRU: the same text through Elman, LSTM and GRU networks of one size and seed, how far back each
 one's inputs still reach, and what their gates do step by step."""
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import captions, charts, context_story, reach_strip, render, settings, sidebar, state, text_input
-from explorer.charts.compare import GATES
-from explorer.targets import choose_target, target_setting
+from core.models.config import ARCH_NAMES, RECURRENT_ARCHS
 
-MODELS = {"Elman RNN": "elman", "LSTM": "lstm", "GRU": "gru"}
+from .. import captions, charts, context_story, reach_strip, render, settings, sidebar, state, text_input
+from ..charts.compare import GATES
+from ..targets import choose_target, target_setting
+
+MODELS = {ARCH_NAMES[arch]: arch for arch in RECURRENT_ARCHS}  # "Elman RNN", "LSTM", "GRU"
 SHOWN = {  # what the heatmap can show: "arch.key" -> label
     "lstm.f": "LSTM forget gate f", "lstm.i": "LSTM input gate i", "lstm.o": "LSTM output gate o",
     "lstm.c": "LSTM cell state c", "gru.z": "GRU update gate z", "gru.r": "GRU reset gate r",
 }
-HEATMAP = settings.Setting("lg.gate", "lstm.f", settings.choice(tuple(SHOWN)))
+HEATMAP = settings.Setting("lg.gate", "lstm.f", kind="select", label="Show every unit of", options=tuple(SHOWN),
+                           names=SHOWN)
 TARGET = target_setting("lg.target")
+SETTINGS = (HEATMAP, TARGET)
 
 
 def influence(configs: dict, text: str, target: int) -> None:
@@ -93,11 +99,8 @@ def gate_charts(configs: dict, text: str, traces: dict) -> None:
     st.caption(captions.gates_caption(means, all(trained.values())) if len(set(trained.values())) == 1 else
                " ".join(captions.gates_caption({k: v for k, v in means.items() if k.startswith(name)}, t)
                         for name, t in trained.items()))
-    settings.bind(HEATMAP)
-    st.selectbox("Show every unit of", tuple(SHOWN), format_func=SHOWN.get, key=settings.widget_key(HEATMAP.key),
-                 on_change=settings.on_change(HEATMAP.key))
-    arch, key = settings.get(HEATMAP.key).split(".")
-    name = "LSTM" if arch == "lstm" else "GRU"
+    arch, key = settings.control(HEATMAP).split(".")
+    name = ARCH_NAMES[arch]
     render.chart(charts.gate_heatmap(traces[name], key), state.get_states_frame(configs[name], text, (key,)),
                  f"{name} {key} heatmap", key="lg.heatmap")
     st.caption("Rows are units, columns are steps. " + (
@@ -148,6 +151,3 @@ def main() -> None:
 
     st.subheader("The gates, step by step", anchor=False)
     gate_charts(configs, text, traces)
-
-
-main()

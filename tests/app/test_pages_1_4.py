@@ -130,14 +130,14 @@ def test_sidebar_change_reaches_the_page_data():
                                    {"act": "relu", "hidden": "2", "seed": "11"}])  # often an exactly zero gradient
 def test_clipping_never_crashes_on_infinite_or_zero_gradients(query):
     at = open_page(PAGES[2], {"clip": "1", **query})
-    at.toggle(key="g.show_whh").set_value(True).run()
+    at.toggle(key="w.g.show_whh").set_value(True).run()
     assert not at.exception
 
 
 def test_what_bptt_sums_and_clipping():
     at = open_page(PAGES[2], {"clip": "0.001"})
     assert not any(f["layout"]["title"]["text"].startswith("Each step") for f in plotly_figures(at))
-    at.toggle(key="g.show_whh").set_value(True).run()
+    at.toggle(key="w.g.show_whh").set_value(True).run()
     contributions = figure(at, "Each step")
     assert any("Clipping rescaled the whole gradient" in c.value for c in at.caption)
     at.number_input(key="w.clip").set_value(0.0).run()
