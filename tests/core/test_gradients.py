@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from hypothesis import given, settings
@@ -13,10 +14,13 @@ from core.gradients import (
     Steps,
     bptt_by_hand,
     decay_rate,
+    gradient_frame,
     input_reach_map,
     jacobian_log_norms,
     row_log_norms,
     spectrum,
+    state_bptt_by_hand,
+    state_steps,
     step_factors,
     target_gradients,
     verdict,
@@ -363,3 +367,74 @@ def test_input_reach_map_rows_equal_gradient_vs_distance(arch):
         np.testing.assert_allclose(L[t, :t], frame.log10_grad_norm.to_numpy(), rtol=0, atol=1e-9)
     other = input_reach_map(build_model(ModelConfig(arch=arch, seed=4)), text).numpy()
     assert not np.allclose(L[1:, 0], other[1:, 0])  # the map follows the weights
+
+
+TRACE_MODELS = {
+    "elman": ModelConfig(hidden_size=8, spectral_radius=1.2),
+    "deep-bidirectional": ModelConfig(hidden_size=6, num_layers=2, bidirectional=True),
+    "lstm": ModelConfig(arch="lstm", hidden_size=6),
+    "gru": ModelConfig(arch="gru", hidden_size=6),
+    "window": ModelConfig(arch="window", window=3),
+    "char": ModelConfig(hidden_size=5, tokenizer="char"),
+}
+
+
+def assert_same_gradients(a, b) -> None:
+    assert (a.tokens, a.target, a.quantity, a.word, a.value, a.truncate) == \
+        (b.tokens, b.target, b.quantity, b.word, b.value, b.truncate)
+    assert torch.equal(a.d_x, b.d_x)
+    for field in ("d_h", "d_u", "h_prev", "fprime"):
+        x, y = getattr(a, field), getattr(b, field)
+        assert x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x), field
+
+
+@pytest.mark.parametrize("name", TRACE_MODELS)
+def test_the_trace_path_gives_exactly_the_text_paths_gradients(name):
+    """A view hands its one Trace to every gradient function: the numbers are bit for bit those of the text."""
+    model = build_model(TRACE_MODELS[name])
+    text = lecture.STARVING_CAT + " mouse, and the zebra"  # "zebra": a word outside the vocabulary
+    trace = unroll(model, text)
+    wrts = ("input",) if name == "window" else ("hidden", "input")
+    for target, truncate, quantity in ((-1, None, "loss"), (5, 3, "loss"), (-2, None, "logit")):
+        from_text = target_gradients(model, text, target, quantity, truncate=truncate)
+        from_trace = target_gradients(model, trace, target, quantity, truncate=truncate)
+        assert_same_gradients(from_text, from_trace)
+        for wrt in wrts:
+            expected = gradient_vs_distance(model, text, target, wrt, quantity, truncate=truncate)
+            pd.testing.assert_frame_equal(gradient_vs_distance(model, trace, target, wrt, quantity, truncate=truncate),
+                                          expected)
+            pd.testing.assert_frame_equal(gradient_frame(model, from_trace, wrt), expected)  # the shared pass
+    torch.testing.assert_close(input_reach_map(model, trace), input_reach_map(model, text), rtol=0, atol=0,
+                               equal_nan=True)
+
+
+def test_a_trace_of_another_model_is_refused():
+    trace = unroll(build_model(ModelConfig(seed=1)), lecture.CAT_SAT)
+    with pytest.raises(ValueError, match="another model"):
+        target_gradients(build_model(ModelConfig(seed=2)), trace)
+    with pytest.raises(ValueError, match="initial state"):  # a Trace carries its own h0
+        step_factors(build_model(ModelConfig(seed=1)).core, trace, h0=torch.zeros(1, 1, 32))
+
+
+@pytest.mark.parametrize("name", ["elman", "deep-bidirectional", "lstm", "gru"])
+def test_the_chain_read_from_a_trace_equals_the_chain_from_a_fresh_run(name):
+    """step_factors, state_steps and the by-hand products read the Trace's recorded states instead of running the
+    network again: the same factors, products and autograd answers."""
+    model = build_model(TRACE_MODELS[name])
+    trace = unroll(model, lecture.STARVING_CAT + " mouse")
+    core, T = model.core, len(trace)
+    layers = range(core.num_layers)
+    if name == "elman" or name == "deep-bidirectional":
+        for layer in layers:
+            for direction in range(core.num_directions):
+                a, b = step_factors(core, trace.x, layer=layer, direction=direction), \
+                    step_factors(core, trace, layer=layer, direction=direction)
+                assert torch.equal(a.fprime, b.fprime) and torch.equal(a.W_hh, b.W_hh)
+        pairs = [(bptt_by_hand(core, trace.x, T - 1, 2, layer=layer), bptt_by_hand(core, trace, T - 1, 2, layer=layer))
+                 for layer in layers]
+    else:
+        assert torch.equal(state_steps(core, trace.x, stop=6).J, state_steps(core, trace, stop=6).J)
+        pairs = [(state_bptt_by_hand(core, trace.x, T - 1, 2), state_bptt_by_hand(core, trace, T - 1, 2))]
+    for a, b in pairs:
+        assert torch.equal(a.product, b.product) and torch.equal(a.autograd, b.autograd)
+        assert [f.norm for f in a.factors] == [f.norm for f in b.factors]
