@@ -52,8 +52,11 @@ def banner(at: AppTest) -> int | None:
 
 @cache
 def page_title(url_path: str) -> str:
-    """The st.title a page script draws, read from its source."""
+    """The st.title a page draws, read from its source: the page script, or the view it calls."""
     tree = ast.parse((ROOT / lecture_path.page_spec(url_path).path).read_text())
+    views = [ROOT / "explorer" / "views" / f"{alias.name}.py" for node in tree.body
+             if isinstance(node, ast.ImportFrom) and node.module == "explorer.views" for alias in node.names]
+    tree.body += [node for view in views for node in ast.parse(view.read_text()).body]
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "title" and node.args:
             return node.args[0].value
