@@ -35,3 +35,9 @@ def pad_dancing(extra_tokens: int) -> str:
 
 SENTENCES = (DANCING, " ".join(FILLER), CAT_SAT + " mat", CAT_CHASED + " mouse", STARVING_CAT + " mouse",
              STARVING_AFTER + " mouse", FANATICALLY + " mouse", ELUSIVE + " mouse")
+
+
+def cue_position(tokens, target: int, cue: str = "jig") -> int | None:
+    """Where the dancing passage's clue sits when it comes before the target position (its first occurrence), else
+    None: the distance target - cue_position is how far back the prediction has to reach."""
+    return tokens.index(cue) if cue in tuple(tokens[:target]) else None

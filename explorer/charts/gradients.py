@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import torch
 
 from core.gradients import Spectrum, bound_line
+from core.gradients.pairs import block_max, unreachable
 from core.models.recurrent import DIRECTIONS
 
 from .bands import banded
@@ -109,40 +110,15 @@ def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = Non
                                             "from words that far back (here; other texts may differ).")
 
 
-def _structural_blank(L: np.ndarray) -> np.ndarray:
-    """The triangle with no dependence at all (s after t for the left-to-right network): -inf everywhere there."""
-    upper = np.triu(np.ones(L.shape, bool), 1)
-    lower = upper.T
-    if L.shape[0] > 1 and np.isneginf(L[upper]).all():
-        return upper
-    if L.shape[0] > 1 and np.isneginf(L[lower]).all():
-        return lower
-    return np.zeros(L.shape, bool)
-
-
-def _blocks(L: np.ndarray, blank: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shrink a (T, T) map to blocks of size x size positions, keeping each block's largest value (its strongest
-    path) and NaN wherever a NaN occurs; a block is blank only when all of it is. Returns map, blank, starts."""
-    T = L.shape[0]
-    n = math.ceil(T / size)
-    pad = n * size - T
-    Lp = np.pad(np.where(blank, -np.inf, L), ((0, pad), (0, pad)), constant_values=-np.inf)
-    Bp = np.pad(blank, ((0, pad), (0, pad)), constant_values=True)
-    Lb = Lp.reshape(n, size, n, size)  # (n, size, n, size): block row, offset, block column, offset
-    has_nan = np.isnan(Lb).any(axis=(1, 3))
-    M = np.where(has_nan, np.nan, np.where(np.isnan(Lb), -np.inf, Lb).max(axis=(1, 3)))
-    return M, Bp.reshape(n, size, n, size).all(axis=(1, 3)), np.arange(0, T, size)
-
-
 def jacobian_map(log_norms, tokens, *, title: str | None = None) -> go.Figure:
     """log10 ‖∂h_t/∂h_s‖ for every pair s ≤ t (input: natural-log map, (T, T)); the impossible triangle blank."""
     ln = log_norms.detach().double().numpy() if isinstance(log_norms, torch.Tensor) else np.asarray(log_norms, float)
     L = ln / math.log(10)  # (T, T) log10, [t, s]
     T = L.shape[0]
-    blank = _structural_blank(L)
+    blank = unreachable(L)
     size = max(1, math.ceil(T / _MAX_CELLS))
     if size > 1:
-        L, blank, starts = _blocks(L, blank, size)
+        L, blank, starts = block_max(L, blank, size)
     else:
         starts = np.arange(T)
     scale = log10_scale(L[~blank])  # only its finite range is used: the bands take zeros, inf and NaN

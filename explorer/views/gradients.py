@@ -102,9 +102,7 @@ def decay_note(config, shrink: float, radius: float | None) -> str | None:
 
 def cue_position(tokens, target: int) -> int | None:
     """Where the dancing passage's clue “jig” sits, when it is the text shown and comes before the target."""
-    if settings.get("preset") == "dancing" and "jig" in tokens[:target]:
-        return tokens.index("jig")
-    return None
+    return lecture.cue_position(tokens, target) if settings.get("preset") == "dancing" else None
 
 
 @st.fragment
