@@ -15,6 +15,9 @@ from .numeric import spectral_norm
 from .recorded import forward_records
 
 
+AGREE = 1e-9  # the largest relative difference between the two products that still counts as agreement
+
+
 @dataclass(frozen=True)
 class Factor:
     """One factor dh_i/dh_{i-1} and the product of all factors from t down to this one."""
@@ -37,6 +40,12 @@ class Derivation:
     max_abs_diff: float  # max |product - autograd|
     relative_diff: float  # max_abs_diff / max(1, max |autograd|): what "agree" means when entries are huge
     state: str = "h"  # what is differentiated: "h" (Elman, GRU) or "hc", the LSTM's (h_t, c_t)
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the hand-made product and autograd agree to float64's precision (never once either is inf or
+        NaN: an overflowed network)."""
+        return self.relative_diff < AGREE  # NaN fails this test too
 
 
 def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor | Trace, t: int, s: int, h0=None, layer: int = 0) -> Derivation:
