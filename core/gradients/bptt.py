@@ -14,7 +14,6 @@ from ..trace import Trace
 from .numeric import spectral_norm
 from .recorded import forward_records
 
-
 AGREE = 1e-9  # the largest relative difference between the two products that still counts as agreement
 
 
