@@ -24,7 +24,7 @@ TARGET = target_setting("lg.target")
 SETTINGS = (HEATMAP, TARGET)
 
 
-def influence(configs: dict, text: str, target: int) -> None:
+def influence(configs: dict, text: str, target: int) -> dict:
     frames = {name: state.get_gradients(cfg, text, target, wrt="input") for name, cfg in configs.items()}
     fig = charts.influence_by_distance(frames)
     fig.update_layout(title_subtitle_text="Input gradients: every path from token s to the prediction, the LSTM's cell "
