@@ -24,6 +24,20 @@ def unit(tokenizer: str, plural: bool = False) -> str:
     return word + "s" if plural else word
 
 
+def unknown_words(tokens: Sequence[str], known: Sequence[bool], show: int = 5) -> str:
+    """Which words of the text the vocabulary lacks (the last few: nearest the last step, where the Unroll player
+    opens), and what the network does with them; "" when it knows them all."""
+    unknown = list(dict.fromkeys(tok for tok, ok in zip(tokens, known) if not ok))
+    if not unknown:
+        return ""
+    shown = unknown[-show:]
+    more = len(unknown) - len(shown)
+    return ("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
+            + (f" (nor are {more} other words of this text)" if more else "")
+            + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
+            "prediction target it counts as <unk>.")
+
+
 def gradients_intro(tokens: Sequence[str], target: int, cue: int | None, tokenizer: str = "word") -> str:
     """The page's opening example, told with this text's own words and distance."""
     later = target - (cue if cue is not None else 0)

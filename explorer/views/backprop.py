@@ -2,36 +2,38 @@
 slides as its chain-rule product with live numbers, the chain highlighted on the drawing, and autograd beside it.
 The lecture builds backpropagation through time on exactly this."""
 
+from __future__ import annotations
+
 import pandas as pd
 import streamlit as st
 
 from core import backprop_review as core_review
-from explorer import backprop_review as text
-from explorer import charts, render, settings
 
-KEYS = tuple(t.key for t in core_review.review(core_review.lecture_network()).terms)  # the same for every network
-TERM = settings.Setting("bp.term", "phi12", settings.choice(KEYS))
-LABEL = settings.Setting("bp.y", 1, settings.choice((0, 1)))
-ACTIVATION = settings.Setting("bp.act", "sigmoid", settings.choice(tuple(core_review.ACTIVATIONS)))
-SEED = settings.Setting("bp.seed", 0, settings.integer(0, 9999))
+from .. import backprop_review as text
+from .. import charts, render, settings, state
 
-
-@st.cache_data(max_entries=64)
-def get_review(seed: int, y: int, activation: str) -> core_review.Review:
-    return core_review.review(core_review.lecture_network(seed, float(y), activation))
+# The order the slides take the derivatives in; the same keys for every network, so one small review lists them.
+KEYS = tuple(text.slide_order(core_review.review(core_review.lecture_network())))
+TERM = settings.Setting("bp.term", "phi12", kind="select", label="Derivative", options=KEYS, names=text.label,
+                        help="The slides' derivatives first, then the paths they leave out and the full sums.")
+LABEL = settings.Setting("bp.y", 1, kind="select", label="Label y", options=(0, 1),
+                         help="∂L/∂ŷ depends on the label.")
+ACTIVATION = settings.Setting("bp.act", "sigmoid", kind="select", label="φ₁, φ₂",
+                              options=tuple(core_review.ACTIVATIONS),
+                              help="The hidden layers' activation; φ_o is the sigmoid, L the cross-entropy.")
+SEED = settings.Setting("bp.seed", 0, kind="number", label="Weights seed", lo=0, hi=9999, step=1,
+                        help="New random weights W_0, W_1, W_out and input x.")
+SETTINGS = (TERM, LABEL, ACTIVATION, SEED)
 
 
 def controls() -> core_review.Review:
     """The derivative to follow, the label, the activation and the weights; returns the network they describe."""
     cols = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
-    y = settings.widget(cols[1].selectbox, "Label y", LABEL, (0, 1), help="∂L/∂ŷ depends on the label.")
-    activation = settings.widget(cols[2].selectbox, "φ₁, φ₂", ACTIVATION, tuple(core_review.ACTIVATIONS),
-                                 help="The hidden layers' activation; φ_o is the sigmoid, L the cross-entropy.")
-    seed = settings.widget(cols[3].number_input, "Weights seed", SEED, 0, 9999, step=1,
-                           help="New random weights W_0, W_1, W_out and input x.")
-    review = get_review(seed, y, activation)
-    settings.widget(cols[0].selectbox, "Derivative", TERM, text.slide_order(review), format_func=text.label,
-                    help="The slides' derivatives first, then the paths they leave out and the full sums.")
+    y = settings.control(LABEL, where=cols[1])
+    activation = settings.control(ACTIVATION, where=cols[2])
+    seed = settings.control(SEED, where=cols[3])
+    review = state.get_review(seed, y, activation)
+    settings.control(TERM, where=cols[0])
     return review
 
 
@@ -80,6 +82,3 @@ def main() -> None:
             col.dataframe(pd.DataFrame(matrix.numpy()).round(3))
     st.caption("From here the lecture asks how to extend this to a recurrent network: unrolled, it is such a "
                "feed-forward network, one layer per step, with the same W_hh in every layer (next: BPTT by hand).")
-
-
-main()

@@ -1,19 +1,27 @@
 """Deeper and both ways: stacked layers read the layer below instead of the words, and a second network reads
 the text right to left, which helps every task that has its whole input up front and breaks generation."""
 
+from __future__ import annotations
+
 import streamlit as st
 
 from core.models.config import COMBINES
-from explorer import captions, charts, quiz, render, settings, sidebar, state, text_input
-from explorer.targets import choose_target, target_setting
 
-LAYERS = settings.Setting("deep.layers", 2, settings.integer(1, 4))
-BIDIRECTIONAL = settings.Setting("deep.bidir", True, settings.flag)
-COMBINE = settings.Setting("deep.combine", "concat", settings.choice(COMBINES))
-DIRECTION = settings.Setting("deep.dir", 0, settings.choice((0, 1)))  # which network the heatmaps show
-TARGET = target_setting("deep.target")
-DIRECTION_NAMES = {0: "left to right (forward)", 1: "right to left (backward)"}
+from .. import captions, charts, quiz, render, settings, sidebar, state, text_input
+from ..targets import choose_target, target_setting
+
 COMBINE_HELP = {"concat": "[h→; h←], twice as long", "mean": "(h→ + h←)/2", "max": "elementwise max"}
+LAYERS = settings.Setting("deep.layers", 2, kind="slider", label="Layers L", lo=1, hi=4,
+                          help="Layer l reads the states of layer l − 1 at the same step; layer 0 reads the words.")
+BIDIRECTIONAL = settings.Setting("deep.bidir", True, kind="toggle", label="Bidirectional",
+                                 help="Add a second network, with its own weights, that reads the text right to left.")
+COMBINE = settings.Setting("deep.combine", "concat", kind="radio", label="Combine the two directions by",
+                           options=COMBINES, names=lambda c: f"{c}: {COMBINE_HELP[c]}",
+                           help="What the readout W_zh sees at each step.")
+DIRECTION = settings.Setting("deep.dir", 0, kind="radio", label="Network shown", options=(0, 1),
+                             names={0: "left to right (forward)", 1: "right to left (backward)"})  # of the heatmaps
+TARGET = target_setting("deep.target")
+SETTINGS = (LAYERS, BIDIRECTIONAL, COMBINE, DIRECTION, TARGET)
 
 TASKS = quiz.Question(
     "For which of the following task types can we use a bidirectional RNN?",
@@ -33,23 +41,15 @@ TASKS = quiz.Question(
 
 def architecture(config):
     """Layers, directions and how the two directions are merged; returns the page's configuration."""
-    for s in (LAYERS, BIDIRECTIONAL, COMBINE):
-        settings.bind(s)
     if sidebar.presenter():  # on a projector one button, so that the heat map starts on the first screen
         cols = [st.popover("Layers, directions and how they combine", icon=":material/tune:")] * 3
     else:
         cols = st.columns(3)
-    cols[0].slider("Layers L", 1, 4, key=settings.widget_key(LAYERS.key), on_change=settings.on_change(LAYERS.key),
-                   help="Layer l reads the states of layer l − 1 at the same step; layer 0 reads the words.")
-    cols[1].toggle("Bidirectional", key=settings.widget_key(BIDIRECTIONAL.key),
-                   on_change=settings.on_change(BIDIRECTIONAL.key),
-                   help="Add a second network, with its own weights, that reads the text right to left.")
-    bidirectional = settings.get(BIDIRECTIONAL.key)
-    cols[2].radio("Combine the two directions by", COMBINES, horizontal=True, key=settings.widget_key(COMBINE.key),
-                  on_change=settings.on_change(COMBINE.key), disabled=not bidirectional,
-                  format_func=lambda c: f"{c}: {COMBINE_HELP[c]}", help="What the readout W_zh sees at each step.")
-    return config.replace(num_layers=settings.get(LAYERS.key), bidirectional=bidirectional,
-                          combine=settings.get(COMBINE.key) if bidirectional else "concat")
+    layers = settings.control(LAYERS, where=cols[0])
+    bidirectional = settings.control(BIDIRECTIONAL, where=cols[1])
+    combine = settings.control(COMBINE, where=cols[2], horizontal=True, disabled=not bidirectional)
+    return config.replace(num_layers=layers, bidirectional=bidirectional,
+                          combine=combine if bidirectional else "concat")
 
 
 def sizes(cfg, trace) -> None:
@@ -66,11 +66,8 @@ def heatmaps(cfg, text: str, trace) -> None:
     """One tab per layer: every unit's state at every step, for the chosen direction."""
     direction = 0
     if cfg.bidirectional:
-        settings.bind(DIRECTION)
-        st.radio("Network shown", (0, 1), format_func=DIRECTION_NAMES.get, horizontal=True,
-                 key=settings.widget_key(DIRECTION.key), on_change=settings.on_change(DIRECTION.key),
-                 label_visibility="collapsed" if sidebar.presenter() else "visible")  # the options say it
-        direction = settings.get(DIRECTION.key)
+        direction = settings.control(DIRECTION, horizontal=True,  # in presenter mode the options say it
+                                     label_visibility="collapsed" if sidebar.presenter() else "visible")
     for layer, tab in enumerate(st.tabs([f"Layer {layer}" for layer in range(cfg.num_layers)])):
         with tab:
             render.chart(charts.hidden_heatmap(trace, layer=layer, direction=direction),
@@ -129,7 +126,7 @@ def main() -> None:
             st.info("This page builds untrained networks of any shape, so it uses an untrained network of the "
                     "sidebar model's size: stacking and reversing are about structure, not about what was learned.",
                     icon=":material/science:")
-        if not state.has_state(config):
+        if not config.is_recurrent:
             st.info(captions.window_deeper_note(config), icon=":material/info:")
             config = config.replace(arch="elman")
     with box["arch"]:
@@ -152,6 +149,3 @@ def main() -> None:
 
     st.subheader("Question from the lecture", anchor=False)
     quiz.ask(TASKS, "deep.quiz")
-
-
-main()

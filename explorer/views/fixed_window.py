@@ -1,40 +1,38 @@
 """Fixed window vs recurrence: a word outside Bengio et al.'s window has no path to the prediction at all,
 while Elman's recurrent state keeps one open (however faint) to every earlier word."""
 
+from __future__ import annotations
+
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, render, settings, sidebar, state, text_input
-from explorer.targets import choose_target, target_setting
+from core.gradients.reach import reach_counts
+
+from .. import charts, render, settings, sidebar, state, text_input
+from ..targets import choose_target, target_setting
 
 WINDOWS = range(1, 11)
-WINDOW = settings.Setting("fw.window", 5, settings.integer(WINDOWS.start, WINDOWS.stop - 1))
+WINDOW = settings.Setting("fw.window", 5, kind="slider", label="Window n: how many words the fixed-window model sees",
+                          lo=WINDOWS.start, hi=WINDOWS.stop - 1,
+                          help="x = [e_{t−n}; …; e_{t−1}]: the n embeddings before the target, side by side.")
 TARGET = target_setting("fw.target")
-
-
-def pick_window(where) -> int:
-    """The window size n, kept in the link."""
-    settings.bind(WINDOW)
-    where.slider("Window n: how many words the fixed-window model sees", WINDOWS.start, WINDOWS.stop - 1,
-                 key=settings.widget_key(WINDOW.key), on_change=settings.on_change(WINDOW.key),
-                 help="x = [e_{t−n}; …; e_{t−1}]: the n embeddings before the target, side by side.")
-    return settings.get(WINDOW.key)
+SETTINGS = (WINDOW, TARGET)
 
 
 def reach(frames: dict[str, pd.DataFrame], target: int) -> None:
     """How many earlier words can move the prediction at all, per model: the claim the chart makes, in numbers."""
     cols = st.columns(len(frames))
     for col, (model, frame) in zip(cols, frames.items()):
-        unknown = int(frame.grad_norm.isna().sum())  # NaN > 0 is False: an overflowed gradient is not "no reach"
-        col.metric(f"{model}: words that reach the prediction", f"{int((frame.grad_norm > 0).sum())} of {target}"
+        reaching, unknown = reach_counts(frame)
+        col.metric(f"{model}: words that reach the prediction", f"{reaching} of {target}"
                    + (f" ({unknown} NaN)" if unknown else ""))
 
 
 def influence(rnn, window, text: str, target: int) -> None:
     """Both models' input gradients on one axis, with the window's edge drawn."""
     n = window.window
-    frames = {f"fixed window n={n}": state.get_gradients(window, text, target, wrt="input"),
-              "Elman RNN": state.get_gradients(rnn, text, target, wrt="input")}
+    frames = {f"{window.arch_name.lower()} n={n}": state.get_gradients(window, text, target, wrt="input"),
+              rnn.arch_name: state.get_gradients(rnn, text, target, wrt="input")}
     reach(frames, target)
     data = pd.concat([f.assign(model=model) for model, f in frames.items()], ignore_index=True)
     render.chart(charts.influence_by_distance(frames, window=n), data, "influence by distance", key="fw.influence")
@@ -46,8 +44,9 @@ def influence(rnn, window, text: str, target: int) -> None:
 
 def sizes(rnn) -> None:
     """Parameters for every window size beside the RNN's, which do not depend on how much it has read."""
-    counts = [(n, "fixed window", state.parameter_count(rnn.replace(arch="window", window=n))) for n in WINDOWS]
-    counts += [(n, "Elman RNN", state.parameter_count(rnn)) for n in WINDOWS]
+    windows = [rnn.replace(arch="window", window=n) for n in WINDOWS]
+    counts = [(w.window, w.arch_name.lower(), state.parameter_count(w)) for w in windows]
+    counts += [(n, rnn.arch_name, state.parameter_count(rnn)) for n in WINDOWS]
     frame = pd.DataFrame(counts, columns=["n", "model", "parameters"])
     per_word = counts[1][2] - counts[0][2]
     st.markdown(
@@ -83,7 +82,7 @@ def main() -> None:
         return
     render.overflow_notice(trace)
     left, right = st.columns([1, 1])
-    n = pick_window(left)
+    n = settings.control(WINDOW, where=left)
     target = choose_target(tokens, TARGET, right)
 
     st.subheader("How far back can a word reach the prediction?", anchor=False)
@@ -93,6 +92,3 @@ def main() -> None:
     influence(rnn, window, text, target)
     st.subheader("What a longer context costs", anchor=False)
     sizes(rnn.replace(weights="", w_hh_scale=1.0))
-
-
-main()

@@ -1,13 +1,17 @@
 """Hidden states: what h_t looks like at every step, and how two sentences move through the same space."""
 
+from __future__ import annotations
+
 import pandas as pd
 import streamlit as st
 
 from core import lecture
-from explorer import charts, render, settings, sidebar, state, text_input
 
-OTHER = settings.Setting("other", lecture.CAT_SAT + " mat", settings.text(text_input.URL_TEXT_LIMIT),
-                         url_limit=text_input.URL_TEXT_LIMIT)
+from .. import charts, render, settings, sidebar, state, text_input
+
+OTHER = settings.Setting("other", lecture.CAT_SAT + " mat", settings.text(text_input.URL_TEXT_LIMIT), kind="text",
+                         label="Second sentence", url_limit=text_input.URL_TEXT_LIMIT)
+SETTINGS = (OTHER,)
 
 
 def main() -> None:
@@ -37,9 +41,7 @@ def main() -> None:
     st.subheader("Two sentences in one picture", anchor=False)
     st.markdown("PCA finds the two directions along which the states of both sentences vary most; each sentence "
                 "becomes a path through that plane. Similar contexts land close together.")
-    settings.bind(OTHER)
-    st.text_input("Second sentence", key=settings.widget_key("other"), on_change=settings.on_change("other"))
-    other_text = text_input.cap_tokens(settings.get("other"), config.tokenizer)
+    other_text = text_input.cap_tokens(settings.control(OTHER), config.tokenizer)
     if not other_text.strip():
         st.info("Type a second sentence to compare.")
         return
@@ -56,6 +58,3 @@ def main() -> None:
         with col:
             render.chart(charts.hidden_heatmap(tr, title=f"{name} sentence: h<sub>t</sub> of every unit", max_ticks=10),
                          state.get_states_frame(config, txt), f"{name.lower()} sentence states", key=key)
-
-
-main()

@@ -5,10 +5,14 @@ banner carries the step's text, its question, and Back / Next, each one click (e
 are data (explorer/lecture_path.py). `lecture.step` in the URL (from 1) is the step to continue at.
 """
 
+from __future__ import annotations
+
 import streamlit as st
 
-from explorer import lecture, lecture_path, render, settings
-from explorer.lecture_path import STEPS
+from .. import lecture, lecture_path, render, settings
+from ..lecture_path import STEPS
+
+SETTINGS = (lecture.STEP,)  # declared beside the banner that shares it (explorer/lecture.py)
 
 BIG_BUTTONS = """
 <style>
@@ -43,6 +47,3 @@ def main() -> None:
     if st.button(label, key="lecture_start", type="primary", icon=":material/play_arrow:"):
         lecture.open_step(at)
     contents(at)
-
-
-main()

@@ -1,11 +1,17 @@
 """Unroll: the Elman network read one word at a time, with the real numbers of every step."""
 
+from __future__ import annotations
+
 import streamlit as st
 
 from core.trace import elman_terms_all
-from explorer import render, settings, sidebar, state, text_input, unroll_player
 
-STEP = settings.Setting("step", -1, settings.integer(-1, state.MAX_TOKENS))  # -1: the last step
+from .. import captions, render, settings, sidebar, state, text_input, unroll_player
+
+STEP = settings.Setting(
+    "step", -1, lo=-1, hi=state.MAX_TOKENS, label="Step",
+    help="The step the player opens at (-1: the last); the player's own buttons and slider move it in the browser.")
+SETTINGS = (STEP,)
 
 
 def show_steps(model, trace) -> None:
@@ -13,19 +19,14 @@ def show_steps(model, trace) -> None:
     The step is read from the link when the session starts; from then on the browser keeps it (and the link)."""
     T = len(trace)
     settings.bind(STEP)
-    if not 0 <= settings.get("step") < T:
-        settings.put("step", T - 1)
+    if not 0 <= settings.get(STEP.key) < T:
+        settings.put(STEP.key, T - 1)
     terms = elman_terms_all(model, trace) if trace.config.arch == "elman" else None
-    data = unroll_player.player_data(trace, terms, settings.get("step"), trained=bool(trace.config.weights))
+    data = unroll_player.player_data(trace, terms, settings.get(STEP.key), trained=bool(trace.config.weights))
     unroll_player.show(data, key="u.player")
-    unknown = list(dict.fromkeys(tok for tok, known in zip(trace.tokens, trace.known.tolist()) if not known))
-    if unknown:
-        shown = unknown[-5:]  # the last ones: nearest to the last step, where the player opens
-        more = len(unknown) - len(shown)
-        st.caption("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
-                   + (f" (nor are {more} other words of this text)" if more else "")
-                   + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
-                   "prediction target it counts as <unk>.")
+    note = captions.unknown_words(trace.tokens, trace.known.tolist())
+    if note:
+        st.caption(note)
     render.downloads(trace.steps_frame, lambda: unroll_player.standalone_html(data), "unrolled network",
                      key="u.player")
 
@@ -52,6 +53,3 @@ def main() -> None:
         st.dataframe(frame, hide_index=True)
         st.download_button("CSV", lambda: frame.to_csv(index=False), file_name="steps.csv", mime="text/csv",
                            on_click="ignore", icon=":material/download:")
-
-
-main()

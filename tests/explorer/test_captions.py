@@ -45,6 +45,15 @@ def test_the_gradients_intro_speaks_of_the_text_shown():
     assert "3 characters" in chars and "word" not in chars.split("backpropagation")[0]
 
 
+def test_the_unknown_words_note_names_the_last_unknown_words_once_each():
+    assert captions.unknown_words(["the", "cat"], [True, True]) == ""
+    note = captions.unknown_words(["a", "zebra", "a", "zebra"], [True, False, True, False])
+    assert note.startswith("“zebra” is not in the vocabulary:") and note.count("zebra") == 1
+    words = [f"w{i}" for i in range(8)]
+    note = captions.unknown_words(words, [False] * 8)
+    assert "“w3”" in note and "“w2”" not in note and "(nor are 3 other words of this text)" in note
+
+
 def test_the_note_for_views_that_do_not_apply_names_the_model():
     lstm = captions.not_elman_note(ModelConfig(arch="lstm", hidden_size=128), (512, 128))
     assert "LSTM" in lstm and "4 gates (512×128)" in lstm and "(h, c)" in lstm
