@@ -77,6 +77,27 @@ def window_deeper_note(config: ModelConfig) -> str:
             f"Elman network of the same size, H = {config.hidden_size}.")
 
 
+def backward_peek(frame, token: str) -> str:
+    """What the Deeper page's gradient table says at the target itself (k = 0): the right-to-left network of layer 0
+    has read the word it is asked to predict when its gradient there is not zero."""
+    at_target = frame[(frame.distance == 0) & (frame.layer == 0) & (frame.direction == "bwd")]
+    norm = float(at_target.grad_norm.iloc[0])
+    verdict = (", not zero: the prediction depends on the very word it is meant to predict." if norm > 0
+               else " for this one target and these weights.")
+    return (f"Here the right-to-left network's gradient at the target “{token}” itself (k = 0, layer 0) is "
+            f"**{norm:.3g}**{verdict}")
+
+
+def window_cost(frame, window: str) -> str:
+    """What one more word of context costs the fixed-window model, read from the parameter counts the chart draws
+    (columns n, model, parameters; `window` names the fixed-window model's rows)."""
+    rows = frame[frame.model == window].sort_values("n")
+    per_word = int(rows.parameters.iloc[1] - rows.parameters.iloc[0])
+    return (f"W is H × n·d: it has one block of columns per word in the window, so every extra word of context adds "
+            f"H·d = {per_word:,} weights here. The RNN's W_hx is H × d and its W_hh is H × H whatever the length of "
+            "the text: it reuses the same two matrices at every step.")
+
+
 def state_chain_note(config: ModelConfig) -> str:
     """How the by-hand chain reads for a gated cell, whose W_hh is no single factor."""
     state = "(h_i, c_i)" if config.arch == "lstm" else "h_i"

@@ -77,16 +77,6 @@ def heatmaps(cfg, text: str, trace) -> None:
                "text and random weights cannot tell what each layer would come to encode after training.")
 
 
-def peek(frame, target: int, token: str) -> None:
-    """Say in numbers that the backward network has read the word it is asked to predict."""
-    at_target = frame[(frame.distance == 0) & (frame.layer == 0) & (frame.direction == "bwd")]
-    norm = float(at_target.grad_norm.iloc[0])
-    verdict = (", not zero: the prediction depends on the very word it is meant to predict." if norm > 0
-               else " for this one target and these weights.")
-    st.markdown(f"Here the right-to-left network's gradient at the target “{token}” itself (k = 0, layer 0) is "
-                f"**{norm:.3g}**{verdict}")
-
-
 def gradients(cfg, text: str, target: int, tokens) -> None:
     frame = state.get_gradients(cfg, text, target)
     render.chart(charts.gradient_vs_distance(frame), frame, "gradients by layer and direction", key="deep.grad")
@@ -101,7 +91,7 @@ def gradients(cfg, text: str, target: int, tokens) -> None:
             "right-to-left one is exactly zero before step t − 1; below the top, each layer's states feed both "
             "directions above it, so they reach the prediction from either side."
         )
-        peek(frame, target, tokens[target])
+        st.markdown(captions.backward_peek(frame, tokens[target]))
 
 
 def main() -> None:

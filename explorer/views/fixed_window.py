@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.gradients.reach import reach_counts
 
-from .. import charts, render, settings, sidebar, state, text_input
+from .. import captions, charts, render, settings, sidebar, state, text_input
 from ..targets import choose_target, target_setting
 
 WINDOWS = range(1, 11)
@@ -48,12 +48,7 @@ def sizes(rnn) -> None:
     counts = [(w.window, w.arch_name.lower(), state.parameter_count(w)) for w in windows]
     counts += [(n, rnn.arch_name, state.parameter_count(rnn)) for n in WINDOWS]
     frame = pd.DataFrame(counts, columns=["n", "model", "parameters"])
-    per_word = counts[1][2] - counts[0][2]
-    st.markdown(
-        f"W is H × n·d: it has one block of columns per word in the window, so every extra word of context adds "
-        f"H·d = {per_word:,} weights here. The RNN's W_hx is H × d and its W_hh is H × H whatever the length of "
-        "the text: it reuses the same two matrices at every step."
-    )
+    st.markdown(captions.window_cost(frame, windows[0].arch_name.lower()))
     render.chart(charts.parameter_counts(frame), frame, "parameter counts", key="fw.params")
     st.caption("Parameters (embeddings and readout for the lecture's small vocabulary included) for this hidden size "
                "H. They show what a longer context costs, not which model predicts better: more weights also need "
