@@ -24,6 +24,20 @@ def unit(tokenizer: str, plural: bool = False) -> str:
     return word + "s" if plural else word
 
 
+def unknown_words(tokens: Sequence[str], known: Sequence[bool], show: int = 5) -> str:
+    """Which words of the text the vocabulary lacks (the last few: nearest the last step, where the Unroll player
+    opens), and what the network does with them; "" when it knows them all."""
+    unknown = list(dict.fromkeys(tok for tok, ok in zip(tokens, known) if not ok))
+    if not unknown:
+        return ""
+    shown = unknown[-show:]
+    more = len(unknown) - len(shown)
+    return ("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
+            + (f" (nor are {more} other words of this text)" if more else "")
+            + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
+            "prediction target it counts as <unk>.")
+
+
 def gradients_intro(tokens: Sequence[str], target: int, cue: int | None, tokenizer: str = "word") -> str:
     """The page's opening example, told with this text's own words and distance."""
     later = target - (cue if cue is not None else 0)
@@ -61,6 +75,27 @@ def window_deeper_note(config: ModelConfig) -> str:
     return (f"The fixed-window model has no recurrence to stack or to run right to left (it reads the last "
             f"{config.window} {unit(config.tokenizer, True)} afresh at every step), so this page shows an untrained "
             f"Elman network of the same size, H = {config.hidden_size}.")
+
+
+def backward_peek(frame, token: str) -> str:
+    """What the Deeper page's gradient table says at the target itself (k = 0): the right-to-left network of layer 0
+    has read the word it is asked to predict when its gradient there is not zero."""
+    at_target = frame[(frame.distance == 0) & (frame.layer == 0) & (frame.direction == "bwd")]
+    norm = float(at_target.grad_norm.iloc[0])
+    verdict = (", not zero: the prediction depends on the very word it is meant to predict." if norm > 0
+               else " for this one target and these weights.")
+    return (f"Here the right-to-left network's gradient at the target “{token}” itself (k = 0, layer 0) is "
+            f"**{norm:.3g}**{verdict}")
+
+
+def window_cost(frame, window: str) -> str:
+    """What one more word of context costs the fixed-window model, read from the parameter counts the chart draws
+    (columns n, model, parameters; `window` names the fixed-window model's rows)."""
+    rows = frame[frame.model == window].sort_values("n")
+    per_word = int(rows.parameters.iloc[1] - rows.parameters.iloc[0])
+    return (f"W is H × n·d: it has one block of columns per word in the window, so every extra word of context adds "
+            f"H·d = {per_word:,} weights here. The RNN's W_hx is H × d and its W_hh is H × H whatever the length of "
+            "the text: it reuses the same two matrices at every step.")
 
 
 def state_chain_note(config: ModelConfig) -> str:

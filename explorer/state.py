@@ -15,6 +15,7 @@ import streamlit as st
 import torch
 
 import core
+import core.backprop_review
 from core import ModelConfig
 from core.gradients import (
     TargetGradients,
@@ -203,6 +204,12 @@ def get_derivation(config: ModelConfig, text: str, t: int, s: int, layer: int = 
 @st.cache_data(max_entries=256, show_spinner=False)
 def parameter_count(config: ModelConfig) -> int:
     return sum(p.numel() for p in get_model(config).parameters())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_review(seed: int, y: int, activation: str) -> core.backprop_review.Review:
+    """The Backprop review page's network and every derivative of the slides, by hand and by autograd."""
+    return core.backprop_review.review(core.backprop_review.lecture_network(seed, float(y), activation))
 
 
 def factor_frame(d: core.gradients.Derivation, tokens) -> pd.DataFrame:

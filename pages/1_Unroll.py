@@ -1,57 +1,6 @@
-"""Unroll: the Elman network read one word at a time, with the real numbers of every step."""
+"""Unroll: the Elman network read one word at a time, with the real numbers of every step
+(see explorer.views.unroll)."""
 
-import streamlit as st
+from explorer.views import unroll
 
-from core.trace import elman_terms_all
-from explorer import render, settings, sidebar, state, text_input, unroll_player
-
-STEP = settings.Setting("step", -1, settings.integer(-1, state.MAX_TOKENS))  # -1: the last step
-
-
-def show_steps(model, trace) -> None:
-    """The step player: Step, Back, the slider and Play run in the browser from every step's numbers, sent once.
-    The step is read from the link when the session starts; from then on the browser keeps it (and the link)."""
-    T = len(trace)
-    settings.bind(STEP)
-    if not 0 <= settings.get("step") < T:
-        settings.put("step", T - 1)
-    terms = elman_terms_all(model, trace) if trace.config.arch == "elman" else None
-    data = unroll_player.player_data(trace, terms, settings.get("step"), trained=bool(trace.config.weights))
-    unroll_player.show(data, key="u.player")
-    unknown = list(dict.fromkeys(tok for tok, known in zip(trace.tokens, trace.known.tolist()) if not known))
-    if unknown:
-        shown = unknown[-5:]  # the last ones: nearest to the last step, where the player opens
-        more = len(unknown) - len(shown)
-        st.caption("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
-                   + (f" (nor are {more} other words of this text)" if more else "")
-                   + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
-                   "prediction target it counts as <unk>.")
-    render.downloads(trace.steps_frame, lambda: unroll_player.standalone_html(data), "unrolled network",
-                     key="u.player")
-
-
-def main() -> None:
-    render.page_style()
-    st.title("Unroll the network")
-    st.markdown(
-        "A recurrent network reads a sentence one word at a time. Unrolling draws each time step as its own column, "
-        "so the loop becomes a deep feed-forward network whose layers all share the same weights. Step through "
-        "the sentence and watch the hidden state h_t carry what has been read so far."
-    )
-    config = sidebar.config()
-    text = text_input.text_box(tokenizer=config.tokenizer)
-    trace = render.trace_or_message(config, text, "unroll the network over it")
-    if trace is None:
-        return
-    if not trace.finite:
-        st.warning("The hidden state has overflowed (inf or NaN) somewhere: this network explodes. Lower the "
-                   "spectral radius or pick tanh, whose outputs stay within ±1.", icon=":material/warning:")
-    show_steps(state.get_model(config), trace)
-    with st.expander("Every step as a table", icon=":material/table:"):
-        frame = trace.steps_frame()
-        st.dataframe(frame, hide_index=True)
-        st.download_button("CSV", lambda: frame.to_csv(index=False), file_name="steps.csv", mime="text/csv",
-                           on_click="ignore", icon=":material/download:")
-
-
-main()
+unroll.main()

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from sklearn.decomposition import PCA
 
 from core import Trace
 from core.gradients import safe_norm
 from core.models.elman import GAMMA
+from core.states import project, state_path
 
 from .bands import banded
 from .style import (
@@ -43,7 +43,6 @@ KEY_NAMES = {
 _GATES = {"i", "f", "o", "r", "z"}  # sigmoids: always in (0, 1)
 _TANH_BOUNDED = {"g", "n"}  # always in (-1, 1)
 _LOG_SPAN = 3  # decades: a norm curve spanning more than this is drawn on a log axis
-_HUGE = 1e6  # states larger than this are projected in units of a power of ten
 _PCA_LABELS = 12  # word labels per path in the PCA panel: every word of two sentences piles into a tangle
 
 
@@ -165,46 +164,18 @@ def state_norms(trace: Trace, *, layer: int = 0, direction: int = 0, saturation:
                        subtitle="A saturated unit has f′(u) ≈ 0: gradients flowing back through it are crushed.")
 
 
-def _path(trace: Trace, layer: int, direction: int) -> tuple[np.ndarray, list[str], list[int]]:
-    """States in reading order, led by the initial state when the trace has one: (N, H), labels, positions."""
-    h = trace.h(layer, direction).double().numpy()  # (T, H)
-    order = list(range(len(trace))) if direction == 0 else list(range(len(trace) - 1, -1, -1))
-    rows, labels, positions = [h[order]], [esc(trace.tokens[t]) for t in order], order
-    try:
-        h0 = trace.get("h0", layer, direction).double().numpy()  # (H,)
-    except KeyError:  # the fixed-window model has no state before its first step
-        return rows[0], labels, positions
-    return np.vstack([h0[None], rows[0]]), ["h<sub>init</sub>", *labels], [-1, *positions]
-
-
 def pca_trajectory(traces: list[tuple[str, Trace]], *, layer: int = 0, direction: int = 0) -> go.Figure:
-    """Each text's path of hidden states in one shared 2-D projection (PCA fitted on all of them together)."""
-    paths = [(name, *_path(tr, layer, direction)) for name, tr in traces]
-    widths = {p[1].shape[1] for p in paths}
-    if len(widths) > 1:
-        raise ValueError(f"these traces have different hidden sizes {sorted(widths)}: one projection needs one H")
-    finite = [np.isfinite(p[1]).all(1) for p in paths]
-    X = np.vstack([p[1][ok] for p, ok in zip(paths, finite)])  # (N, H), finite states of every text
-    peak = float(np.abs(X).max()) if X.size else 0.0
-    exp = math.floor(math.log10(peak)) if peak > _HUGE else 0  # an exploding network: plot in units of 10^exp,
-    X = X / 10.0**exp  # else its covariance overflows float64
-    n_comp = min(2, X.shape[1], X.shape[0])
-    ratios = np.zeros(2)
-    if X.shape[0] >= 2 and X.var(0).sum() > 0:
-        pca = PCA(n_components=n_comp).fit(X)
-        project = pca.transform
-        ratios[:n_comp] = pca.explained_variance_ratio_
-    else:  # one state, or all equal: nothing varies, every point sits at the origin
-        def project(A):
-            return np.zeros((A.shape[0], n_comp))
-
+    """Each text's path of hidden states in one shared 2-D projection (core.states.project: PCA fitted on all of
+    them together)."""
+    paths = [state_path(tr, layer, direction) for _, tr in traces]
+    projection = project([states for states, _ in paths])
+    exp, n_comp, ratios = projection.exponent, projection.components, projection.ratios
     fig = go.Figure()
     notes = []
-    for i, ((name, states, labels, positions), ok) in enumerate(zip(paths, finite)):
+    for i, ((name, tr), (states, positions), xy, ok) in enumerate(zip(traces, paths, projection.points,
+                                                                       projection.finite)):
         color = SERIES[i % len(SERIES)]
-        xy = np.zeros((len(states), 2))
-        if ok.any():
-            xy[ok, :n_comp] = project(states[ok] / 10.0**exp)
+        labels = [esc(tr.tokens[t]) if t >= 0 else "h<sub>init</sub>" for t in positions]
         idx = np.flatnonzero(ok)
         if len(idx) < len(states):
             bad = [positions[j] for j in np.flatnonzero(~ok)]
@@ -229,7 +200,7 @@ def pca_trajectory(traces: list[tuple[str, Trace]], *, layer: int = 0, direction
                 marker={"symbol": symbol, "size": 15, "color": color, "line": {"width": 2, "color": color}},
                 showlegend=False, legendgroup=str(i), hoverinfo="skip",
             ))
-    if not X.shape[0]:
+    if not projection.fitted:
         fig.add_annotation(text="no finite hidden state to project: the network overflowed from the first step",
                            xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font={"color": GREY})
     units = f", in units of {pow10(exp)}" if exp else ""

@@ -45,6 +45,33 @@ def test_the_gradients_intro_speaks_of_the_text_shown():
     assert "3 characters" in chars and "word" not in chars.split("backpropagation")[0]
 
 
+def test_the_unknown_words_note_names_the_last_unknown_words_once_each():
+    assert captions.unknown_words(["the", "cat"], [True, True]) == ""
+    note = captions.unknown_words(["a", "zebra", "a", "zebra"], [True, False, True, False])
+    assert note.startswith("“zebra” is not in the vocabulary:") and note.count("zebra") == 1
+    words = [f"w{i}" for i in range(8)]
+    note = captions.unknown_words(words, [False] * 8)
+    assert "“w3”" in note and "“w2”" not in note and "(nor are 3 other words of this text)" in note
+
+
+def test_the_backward_peek_reads_the_gradient_at_the_target():
+    def frame(norm: float) -> pd.DataFrame:
+        return pd.DataFrame({"distance": [0, 0, 1], "layer": [0, 0, 0], "direction": ["fwd", "bwd", "bwd"],
+                             "grad_norm": [0.0, norm, 9.0]})
+
+    assert "**0.0123**, not zero" in captions.backward_peek(frame(0.0123), "dancing")
+    assert "“dancing”" in captions.backward_peek(frame(0.0123), "dancing")
+    zero = captions.backward_peek(frame(0.0), "dancing")
+    assert "**0**" in zero and "not zero" not in zero
+
+
+def test_the_window_cost_is_the_step_between_window_sizes():
+    frame = pd.DataFrame({"n": [1, 2, 3, 1, 2, 3], "model": ["w"] * 3 + ["rnn"] * 3,
+                          "parameters": [100, 1300, 2500, 700, 700, 700]})
+    assert "H·d = 1,200 weights" in captions.window_cost(frame, "w")
+    assert "H·d = 0 weights" in captions.window_cost(frame, "rnn")
+
+
 def test_the_note_for_views_that_do_not_apply_names_the_model():
     lstm = captions.not_elman_note(ModelConfig(arch="lstm", hidden_size=128), (512, 128))
     assert "LSTM" in lstm and "4 gates (512×128)" in lstm and "(h, c)" in lstm
