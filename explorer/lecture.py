@@ -18,7 +18,7 @@ from .lecture_path import STEP_KEY, STEPS, UNTRAINED, Step
 
 N = len(STEPS)
 STEP = settings.Setting(STEP_KEY, 0, settings.integer(1, N))  # 0: none yet (so step 1 too stays in the URL)
-KNOWN = {s.key: s for s in (*sidebar.MODEL_SETTINGS, text_input.PRESET, text_input.TEXT)}  # parsed here
+SHARED = {s.key: s for s in (*sidebar.MODEL_SETTINGS, text_input.PRESET, text_input.TEXT)}  # parsed here
 ON = "lecture.on"  # session only: this session follows the lecture
 LECTURE_PAGE = "lecture"
 # Back, the step's title and Next on one line at any width: the title shrinks and wraps, the buttons do not.
@@ -51,7 +51,7 @@ def open_step(index: int) -> None:
     """Make step `index`'s settings this session's, then switch to its page with them (and the step) in the URL.
     Ends the script run (st.switch_page), so call it outside callbacks."""
     step = STEPS[min(max(index, 1), N) - 1]
-    plan = lecture_path.opening(step, KNOWN, st.query_params.to_dict())
+    plan = lecture_path.opening(step, SHARED, st.query_params.to_dict())
     for key in plan.forget:
         st.session_state.pop(key, None)
     for key, value in plan.values.items():

@@ -1,34 +1,30 @@
 """Lecture mode's guided path, as data: one step per idea of the lecture on recurrent networks, each naming the
 page to open, the settings to open it with, what to look at there, and (for four steps) the lecture's question.
 
-Pure Python: nothing here draws or reads Streamlit state (the questions reuse explorer/quiz.py's Question and
-Option dataclasses), so the path can be checked without running the app.
-explorer/lecture.py carries out `opening(step, ...)` and draws the step's banner (its text, Back and Next) on the
-page it opens; pages/0_Lecture_mode.py lists the steps.
+Nothing here draws or reads Streamlit state (the questions reuse explorer/quiz.py's Question and Option
+dataclasses), so the path can be checked without running the app. explorer/lecture.py carries out
+`opening(step, ...)` and draws the step's banner (its text, Back and Next) on the page it opens;
+explorer/views/lecture_mode.py lists the steps.
 
 How opening a step lands on its page with its settings
 ------------------------------------------------------
 Settings live in st.session_state and in the URL (explorer/settings.py), but `settings.bind` reads the URL only
-the first time a session meets a key. A link alone (st.page_link with query parameters) therefore works in a
-fresh session but is ignored by an ongoing one that has already set, say, `rho`. So opening a step does three
-things, in this order, inside one script run:
+the first time a session meets a key, so a link alone would be ignored by a session that has already set, say,
+`rho`. Opening a step therefore, inside one script run:
 
-1. every setting of the step whose Setting object the lecture page can import (the sidebar's and the text box's)
-   is parsed with that Setting's own parser and written into the session (settings.put), typed;
-2. every other setting the step names (page-local ones such as `clip` or `fw.window`, whose Setting lives inside
-   its page script, and the sidebar's `model`, whose options are built per run) is dropped from the session, so
-   that the target page's own `bind` reads it from the URL once more, with its own parser, and reports a bad
-   value the way any bad link is reported;
-3. st.switch_page(script, query_params=...) replaces the URL with the step's parameters and its number
-   (`lecture.step`, so that the page shows the step's banner; Streamlit 1.67's switch_page accepts query_params)
-   and runs the page. Parameters of the current URL that the step does not
-   decide are carried over, so a setting from the session's first link that no page has read yet is not lost.
+1. parses every setting the step names with that setting's own declaration (the sidebar's, the text box's, or
+   the page view's SETTINGS) and writes the typed value into the session;
+2. drops from the session the sidebar's `model` (its options are this server's models, built per run) and any
+   value its declaration refuses, so the page's own `bind` reads it from the URL and reports a bad value the way
+   any bad link is reported;
+3. st.switch_page(script, query_params=...) with the step's parameters and its number (`lecture.step`, so the
+   page shows the step's banner). Parameters of the current URL that the step does not decide are carried over,
+   so a setting from the session's first link that no page has read yet is not lost.
 
-Each step is also a complete description of its view: the settings it does not name, among those any step or
-its page could have changed (`SHARED_KEYS` and the page's own `PAGE_KEYS`), go back to their defaults (a known
-Setting's default is written; an unknown one is dropped and, absent from the URL, falls back to its default). So
-a step looks the same whichever steps were opened before it. The audience's own choices that no step sets (hidden
-size, seed, presenter mode) are kept. The same parameters make a plain link that reopens the view in a new session.
+Each step is also a complete description of its view: the URL settings it does not name, among the sidebar's and
+the text box's (`SHARED_KEYS`) and its page's own (`page_keys`), go back to their defaults. So a step looks the
+same whichever steps were opened before it. The audience's own choices that no step sets (hidden size, seed,
+presenter mode) are kept. The same parameters make a plain link that reopens the view in a new session.
 """
 
 from __future__ import annotations
@@ -45,26 +41,16 @@ STEP_KEY = "lecture.step"  # the URL parameter holding the step, counted from 1 
 TRAINED = "elman-word"  # the pretrained Elman network on words (models/elman-word.safetensors)
 UNTRAINED = "untrained"
 
-# Each page's own URL settings (defined inside the page scripts, so they are listed here; a test reads the
-# page sources to keep this in step). Opening a step on a page resets those of them the step does not set.
-PAGE_KEYS: dict[str, tuple[str, ...]] = {
-    "unroll": ("step",),
-    "backprop": ("bp.term", "bp.y", "bp.act", "bp.seed"),
-    "hidden-states": ("other",),
-    "gradients": ("pad", "target", "wrt", "tbptt", "wd", "clip", "map"),
-    "bptt": ("bt", "bs"),
-    "fixed-window": ("fw.window", "fw.target"),
-    "deeper": ("deep.layers", "deep.bidir", "deep.combine", "deep.dir", "deep.target"),
-    "lstm-gru": ("lg.gate", "lg.target"),
-}
 # Sidebar and text-box settings that steps set; every step resets the ones it does not name.
 SHARED_KEYS = ("model", "act", "init", "rho", "tok", "preset", "text")
 
 
 class SettingLike(Protocol):
-    """What opening needs of explorer.settings.Setting: its parser and its default."""
+    """What opening needs of explorer.settings.Setting: its key, default, whether a link carries it, its parser."""
 
+    key: str
     default: Any
+    in_url: bool
 
     def parse(self, raw: str) -> Any: ...
 
@@ -380,17 +366,29 @@ def number(step: Step) -> int:
     return STEPS.index(step) + 1
 
 
+def page_settings(url_path: str, pages: Iterable[navigation.PageSpec] | None = None) -> dict[str, SettingLike]:
+    """The page's own settings, from its view's SETTINGS (empty for a page not in the navigation)."""
+    spec = page_spec(url_path, pages)
+    return {} if spec is None else {s.key: s for s in navigation.view(spec).SETTINGS}
+
+
+def page_keys(url_path: str) -> tuple[str, ...]:
+    """The page's own settings that a link carries (a step resets those it does not name)."""
+    return tuple(key for key, s in page_settings(url_path).items() if s.in_url)
+
+
 def touched_keys(step: Step) -> tuple[str, ...]:
     """Every setting opening this step decides: its own, then the others it resets to their defaults."""
     own = [key for key, _ in step.params]
-    rest = [key for key in (*SHARED_KEYS, *PAGE_KEYS.get(step.page, ())) if key not in own]
+    rest = [key for key in (*SHARED_KEYS, *page_keys(step.page)) if key not in own]
     return (*own, *rest)
 
 
-def opening(step: Step, known: Mapping[str, SettingLike], current: Mapping[str, str] | None = None,
+def opening(step: Step, shared: Mapping[str, SettingLike], current: Mapping[str, str] | None = None,
             pages: Iterable[navigation.PageSpec] | None = None) -> Opening:
-    """How to open the step (see the module's docstring). `known` holds the Settings the caller can parse with;
-    a value one of them refuses is dropped instead, so that the page reports it as it reports any bad link.
+    """How to open the step (see the module's docstring). `shared` holds the sidebar's and the text box's
+    Settings but `model`; the page's own come from its view. A value a Setting refuses is dropped instead, so
+    that the page reports it as it reports any bad link.
     `current` is the URL's query now: parameters the step does not decide stay in it (a hidden size from the
     link the session started with, say, that no page has read yet).
 
@@ -399,6 +397,7 @@ def opening(step: Step, known: Mapping[str, SettingLike], current: Mapping[str, 
     spec = page_spec(step.page, pages)
     if spec is None:
         raise LookupError(f"The page “{step.page}” is not part of the app yet.")
+    known = {**shared, **page_settings(step.page, pages)}
     decided = set(touched_keys(step)) | {STEP_KEY}
     query = {key: value for key, value in (current or {}).items() if key not in decided} | step.query
     if step in STEPS:  # the page then shows the step's banner (explorer/lecture.py), and a reload keeps it

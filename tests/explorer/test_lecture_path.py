@@ -3,7 +3,6 @@ the lecture's order, and opening it writes typed values and resets what it does 
 
 from __future__ import annotations
 
-import ast
 import re
 from functools import cache
 from pathlib import Path
@@ -12,23 +11,16 @@ from urllib.parse import parse_qsl
 import pytest
 
 from explorer import lecture_path, navigation, settings
-from explorer.lecture_path import PAGE_KEYS, SHARED_KEYS, STEPS, TRAINED, UNTRAINED, Step
+from explorer.lecture_path import SHARED_KEYS, STEPS, TRAINED, UNTRAINED, Step
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = (lecture_path.BOTTLENECK, lecture_path.TRAINING, lecture_path.CHALLENGES, lecture_path.MITIGATIONS)
 URL_PATHS = {p.url_path: p for p in navigation.PAGES}
 
 
-@cache
 def page_settings(url_path: str) -> dict[str, settings.Setting]:
-    """The page's own URL settings, read from its script: every module-level Setting once its top level has
-    run, without the final call to main() (which would draw the page)."""
-    path = ROOT / URL_PATHS[url_path].path
-    tree = ast.parse(path.read_text())
-    tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]  # main() and the docstring
-    namespace: dict = {"__name__": f"page_probe_{url_path}", "__file__": str(path)}
-    exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the repository's own page script
-    return {v.key: v for v in namespace.values() if isinstance(v, settings.Setting)}
+    """The page's own settings: its view's SETTINGS, as the lecture path reads them."""
+    return lecture_path.page_settings(url_path)
 
 
 @cache
@@ -76,10 +68,18 @@ def test_every_step_opens_a_page_of_the_app(step):
         assert url_path in URL_PATHS, url_path
 
 
-def test_page_keys_match_the_page_scripts():
-    for url_path, keys in PAGE_KEYS.items():
-        assert set(keys) == set(page_settings(url_path)), f"{url_path}: update lecture_path.PAGE_KEYS"
-    assert {s.page for s in STEPS} <= set(PAGE_KEYS)
+def test_every_page_declares_its_settings_and_no_key_is_declared_twice():
+    """Settings live in one session: two pages declaring the same key would overwrite each other's value."""
+    owner: dict[str, str] = {key: "shared" for key in shared_settings()}
+    for spec in navigation.PAGES:
+        declared = page_settings(spec.url_path)
+        assert all(isinstance(s, settings.Setting) for s in declared.values()), spec.url_path
+        for key in declared:
+            if spec.url_path == "lecture":
+                continue  # lecture.step is the banner's, declared in explorer/lecture.py and shared with it
+            assert key not in owner, f"{key} is declared by {owner[key]} and {spec.url_path}"
+            owner[key] = spec.url_path
+        assert set(lecture_path.page_keys(spec.url_path)) == {k for k, s in declared.items() if s.in_url}
 
 
 @pytest.mark.parametrize("step", STEPS, ids=step_ids)
@@ -96,7 +96,7 @@ def test_every_setting_parses_with_its_own_parser(step):
             continue  # its options are this server's models, checked in test_the_trained_model_ships
         setting = own.get(key) or shared.get(key)
         assert setting is not None, f"{step.page} has no setting {key!r}"
-        assert key in SHARED_KEYS or key in PAGE_KEYS[step.page]
+        assert key in SHARED_KEYS or key in lecture_path.page_keys(step.page)
         value = setting.parse(raw)  # raises ValueError with the page's own message
         assert setting.encode(value) == raw or setting.parse(setting.encode(value)) == value
 
@@ -148,8 +148,9 @@ def test_opening_writes_typed_values_and_resets_the_rest():
     assert plan.values["act"] == "tanh" and plan.values["init"] == "orthogonal"
     assert plan.values["preset"] == "dancing"
     assert plan.values["text"] == "" and plan.values["tok"] == "word", "reset to defaults"
-    assert "model" in plan.forget, "the sidebar parses the model from the URL (its options are per run)"
-    assert {"clip", "target", "pad", "wd", "tbptt", "wrt", "map"} <= set(plan.forget), "page settings re-read"
+    assert plan.forget == ("model",), "the sidebar parses the model from the URL (its options are per run)"
+    assert plan.values["target"] == 0 and plan.values["clip"] == 0.0 and plan.values["map"] == "fro", \
+        "the page's own settings, parsed by its view's declarations, reset to their defaults"
     assert "hidden" not in plan.values and "seed" not in plan.values and "presenter" not in plan.values
     assert not set(plan.values) & set(plan.forget)
 
@@ -168,7 +169,7 @@ def test_every_opening_decides_everything_another_step_could_have_changed():
 
 def test_a_value_the_parser_refuses_is_left_to_the_page():
     class Refusing:
-        default = 0.0
+        key, default, in_url = "rho", 0.0, True
 
         def parse(self, raw: str):
             raise ValueError(f"{raw} refused")
@@ -206,16 +207,12 @@ def test_the_lecture_order_of_pages():
 
 def test_the_bidirectional_question_has_the_deeper_pages_options():
     """The lecture asks it with three options; Lecture mode and the Deeper page ask the same ones."""
-    path = ROOT / URL_PATHS["deeper"].path
-    tree = ast.parse(path.read_text())
-    tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]
-    namespace: dict = {"__name__": "page_probe_deeper_quiz", "__file__": str(path)}
-    exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the repository's own page script
-    page_question = next(v for v in namespace.values() if type(v).__name__ == "Question")
+    from explorer.views import deeper
+
     ours = lecture_path.BY_KEY["deeper"].question
-    assert len(ours.options) == len(page_question.options) == 3
-    assert [o.label for o in ours.options] == [o.label for o in page_question.options]
-    assert [o.correct for o in ours.options] == [o.correct for o in page_question.options]
+    assert len(ours.options) == len(deeper.TASKS.options) == 3
+    assert [o.label for o in ours.options] == [o.label for o in deeper.TASKS.options]
+    assert [o.correct for o in ours.options] == [o.correct for o in deeper.TASKS.options]
 
 
 def test_every_opening_carries_its_step_number():
