@@ -6,19 +6,17 @@ answers."""
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import re
 from functools import cache
-from types import ModuleType
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import lecture_path
+from explorer import lecture_path, navigation
 from explorer.lecture_path import STEP_KEY, STEPS, TRAINED, UNTRAINED
 from tests.app.conftest import ROOT
-from tests.explorer.test_lecture_path import page_settings, shared_settings
+from tests.explorer.test_lecture_path import shared_settings
 
 PAGE = "pages/0_Lecture_mode.py"
 N = len(STEPS)
@@ -54,26 +52,9 @@ def banner(at: AppTest) -> int | None:
 
 
 @cache
-def view(url_path: str) -> ModuleType | None:
-    """The view module (explorer/views) whose main() the page's entry file runs; None for a page still written
-    as a script."""
-    entry = (ROOT / lecture_path.page_spec(url_path).path).read_text()
-    found = re.search(r"^from explorer\.views import (\w+)$", entry, re.MULTILINE)
-    return importlib.import_module(f"explorer.views.{found.group(1)}") if found else None
-
-
-def own_settings(url_path: str) -> dict:
-    """The page's own settings: its view's SETTINGS (or, for a script, read from its source)."""
-    module = view(url_path)
-    return {s.key: s for s in module.SETTINGS} if module else page_settings(url_path)
-
-
-@cache
 def page_title(url_path: str) -> str:
-    """The st.title a page draws, read from its view's source (or its script's)."""
-    module = view(url_path)
-    source = inspect.getsource(module) if module else (ROOT / lecture_path.page_spec(url_path).path).read_text()
-    tree = ast.parse(source)
+    """The st.title a page draws, read from its view's source."""
+    tree = ast.parse(inspect.getsource(navigation.view(lecture_path.page_spec(url_path))))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "title" and node.args:
             return node.args[0].value
@@ -229,7 +210,7 @@ def check_landing(at: AppTest, step) -> None:
         assert len(messages) == 1 and "`model`" in messages[0], messages  # the page says it, once
     else:
         assert not messages, messages
-    parsers = shared_settings() | own_settings(step.page)
+    parsers = shared_settings() | lecture_path.page_settings(step.page)
     for key, raw in step.params:
         if key == "model":
             expected = raw if raw == UNTRAINED or shipped else at.session_state["model"]
