@@ -32,7 +32,8 @@ class RecurrentCore(nn.Module):
 
     Layer l reads the concatenated outputs of both directions of layer l-1 (as torch.nn.RNN does);
     `combine` only decides how the top layer's two directions are merged for the readout.
-    Subclasses provide `_make_cell(input_size)` and `_scan(cell, x, state, reverse, delta)`.
+    The time loop (`_scan`) is written once, here; subclasses provide `_make_cell(input_size)`, `_prepare` (the
+    cell's weights in the input's dtype and the input part of every step at once) and `step` (one cell update).
     """
 
     is_recurrent = True  # carries a state from step to step (WindowCore does not)
@@ -113,11 +114,46 @@ class RecurrentCore(nn.Module):
             return h0[0].to(x.dtype), h0[1].to(x.dtype)
         return h0.to(x.dtype), (zeros if "c" in self.state_keys else None)
 
+    def _scan(self, cell, x, state, reverse, delta, cut):
+        """One layer in one direction over all T steps: returns the outputs (B, T, H), the final state and every
+        recorded value stacked over time, each (B, T, H). `delta` (B, T, H) is added to h_t right after it is made
+        (and recorded with it); `cut` detaches the carried state at the end of every chunk (see chunk_ends)."""
+        weights, a = self._prepare(cell, x)
+        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
+        # for every step in the backward pass (quadratic in T).
+        a_t = a.unbind(1)
+        d_t = delta.unbind(1) if delta is not None else None
+        T = x.shape[1]
+        rec: dict[str, list] = {}
+        for t in time_order(T, reverse):
+            state, values = self.step(weights, a_t[t], state)
+            if d_t is not None:
+                state = (state[0] + d_t[t], *state[1:])
+                values["h"] = state[0]
+            if not rec:
+                rec = {k: [None] * T for k in values}
+            for k, v in values.items():
+                rec[k][t] = v
+            if chunk_ends(t, cut, reverse):
+                state = tuple(s.detach() for s in state)
+        rec = self._finish({k: torch.stack(v, 1) for k, v in rec.items()})  # each (B, T, H)
+        return rec["h"], state, rec
+
     def _make_cell(self, input_size: int) -> nn.Module:
         raise NotImplementedError
 
-    def _scan(self, cell, x, state, reverse, delta, cut):
+    def _prepare(self, cell, x: torch.Tensor):
+        """(the cell's weights cast to x's dtype, the input part of every step (B, T, G*H) computed at once)."""
         raise NotImplementedError
+
+    def step(self, weights, a: torch.Tensor, state: tuple[torch.Tensor, ...]):
+        """One time step of one cell: a (B, G*H) is the input part, state (h_{t-1}, ...) as in `state_keys`.
+        Returns the new state and the values to record at this step, by name ("h" among them)."""
+        raise NotImplementedError
+
+    def _finish(self, records: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Values derived from the stacked records (Elman adds f'(u_t)); none by default."""
+        return records
 
 
 def time_order(steps: int, reverse: bool) -> range:
