@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .models.recurrent import record_name
 from .text import get_tokenizer
 from .trace import Trace
 
@@ -43,7 +44,12 @@ class Unit:
     index: int
 
     def label(self) -> str:
-        return f"l{self.layer}.{('fwd', 'bwd')[self.direction]}.{self.key}[{self.index}]"
+        return f"{self.name}[{self.index}]"
+
+    @property
+    def name(self) -> str:
+        """The recorded quantity this unit is one number of: 'l0.fwd.h'."""
+        return record_name(self.layer, self.direction, self.key)
 
 
 @lru_cache(maxsize=1)
@@ -54,12 +60,6 @@ def held_out_passage(chars: int = PASSAGE_CHARS) -> str:
     test = shakespeare().test
     end = test.rfind("\n", 0, chars)
     return test[: end + 1 if end > 0 else chars]
-
-
-def readable(trace: Trace) -> bool:
-    """Whether the model carries a state from step to step (the fixed-window model recomputes h_t from the last
-    n tokens alone, so nothing in it is a memory to read)."""
-    return trace.config.arch != "window"
 
 
 def state_keys(trace: Trace) -> tuple[str, ...]:

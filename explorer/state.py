@@ -31,6 +31,7 @@ from core.gradients import (
 )
 from core.gradients.state_chain import MAX_DENSE, dense_ok
 from core.models import scale_w_hh
+from core.models.recurrent import DIRECTIONS
 
 from . import catalogue
 
@@ -131,7 +132,7 @@ def get_input_reach(config: ModelConfig, text: str) -> np.ndarray:
 
 def has_state(config: ModelConfig) -> bool:
     """Whether the model carries a state from step to step (the fixed-window model does not)."""
-    return config.arch != "window"
+    return config.is_recurrent
 
 
 def is_simple_elman(config: ModelConfig) -> bool:
@@ -210,9 +211,9 @@ def get_states_frame(config: ModelConfig, text: str, keys: tuple[str, ...] = ("h
     """The CSV behind a heatmap or gate chart: one row per (step, quantity, unit) of one layer and direction
     only; Trace.to_frame would also list every other layer's u, h and f′ (millions of rows for long texts)."""
     trace = get_trace(config, text)
-    frame = trace.to_frame([trace.name(key, layer, direction) for key in keys])
-    return frame.assign(layer=layer, direction=("fwd", "bwd")[direction],
-                        quantity=frame.quantity.str.rsplit(".", n=1).str[-1])
+    names = {trace.name(key, layer, direction): key for key in keys}
+    frame = trace.to_frame(list(names))
+    return frame.assign(layer=layer, direction=DIRECTIONS[direction], quantity=frame.quantity.map(names))
 
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"  # the tables the reproductions' own code caches

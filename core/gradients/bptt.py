@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from ..models.elman import ACTIVATIONS, ElmanRNN
+from ..models.recurrent import record_name
 from .numeric import spectral_norm
 
 
@@ -41,7 +42,7 @@ def _layer_input(rnn: ElmanRNN, x: torch.Tensor, h0, layer: int) -> tuple[torch.
     res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
     if layer == 0:
         return x.to(torch.float64).reshape(-1, rnn.input_size), res.records
-    parts = [res.records[f"l{layer - 1}.{d}.h"][0] for d in ("fwd", "bwd")[: rnn.num_directions]]
+    parts = [res.records[record_name(layer - 1, d, "h")][0] for d in range(rnn.num_directions)]
     return torch.cat(parts, dim=-1), res.records
 
 
@@ -55,7 +56,7 @@ def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor, t: int, s: int, h0=None, layer:
         layer_x, rec = _layer_input(rnn, x, h0, layer)
         cell = rnn.cell(layer, 0)
         W_hh = cell.W_hh.double()
-        fprime, h = rec[f"l{layer}.fwd.fprime"][0], rec[f"l{layer}.fwd.h"][0]
+        fprime, h = rec[record_name(layer, 0, "fprime")][0], rec[record_name(layer, 0, "h")][0]
         factors, running = [], torch.eye(rnn.hidden_size, dtype=torch.float64)
         for i in range(t, s, -1):
             J_i = fprime[i][:, None] * W_hh  # diag(f'(u_i)) W_hh

@@ -12,6 +12,7 @@ import math
 import torch
 
 from ..models.elman import ElmanRNN
+from ..models.recurrent import record_name
 from .numeric import spectral_norm
 
 _BLOCK = 8  # below this many states, all pairs are cheaper to form directly than to divide further
@@ -59,7 +60,7 @@ def step_factors(rnn: ElmanRNN, x: torch.Tensor, h0=None, layer: int = 0, direct
         raise ValueError(f"x must hold one or more input vectors of size {rnn.input_size}, got shape {tuple(x.shape)}")
     with torch.no_grad():
         res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
-        fprime = res.records[f"l{layer}.{('fwd', 'bwd')[direction]}.fprime"][0]  # (T, H)
+        fprime = res.records[record_name(layer, direction, "fprime")][0]  # (T, H)
         if direction == 1:
             fprime = fprime.flip(0)
         return Steps(fprime.to(dtype), rnn.cell(layer, direction).W_hh.detach().to(torch.float64))

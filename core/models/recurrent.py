@@ -9,7 +9,8 @@ from torch import nn
 
 from .config import COMBINES
 
-DIRECTIONS = ("fwd", "bwd")
+DIRECTIONS = ("fwd", "bwd")  # left to right, right to left
+WINDOW = "window"  # the fixed-window model's one hidden layer
 
 
 @dataclass
@@ -22,9 +23,24 @@ class RunResult:
     records: dict[str, torch.Tensor] = field(default_factory=dict)  # "l0.fwd.h" -> (B, T, H), ...
 
 
-def record_name(layer: int, direction: int, key: str) -> str:
-    """Stable names, as TransformerLens does: 'l1.bwd.u' is u_t of layer 1, right-to-left network."""
-    return f"l{layer}.{DIRECTIONS[direction]}.{key}"
+def record_name(layer: int, direction: int = 0, key: str | None = None, *, recurrent: bool = True) -> str:
+    """THE name of everything recorded, as TransformerLens's get_act_name: 'l1.bwd.u' is u_t of layer 1, right-to-left
+    network; key=None names one layer and direction ('l1.bwd', how per-direction tables are keyed); the
+    fixed-window model (recurrent=False) has one layer and no direction: 'window.h'. Inverse: parse_record_name."""
+    base = f"l{layer}.{DIRECTIONS[direction]}" if recurrent else WINDOW
+    return base if key is None else f"{base}.{key}"
+
+
+def parse_record_name(name: str) -> tuple[int, int, str | None]:
+    """(layer, direction, key) of a name record_name made: 'l1.bwd.u' -> (1, 1, 'u'), 'l0.fwd' -> (0, 0, None),
+    'window.h' -> (0, 0, 'h'). Raises ValueError for anything else."""
+    head, _, rest = name.partition(".")
+    if head == WINDOW:
+        return 0, 0, rest or None
+    where, _, key = rest.partition(".")
+    if not (head[:1] == "l" and head[1:].isdigit() and where in DIRECTIONS):
+        raise ValueError(f"{name!r} is not a recorded name such as 'l0.fwd.h' or 'window.h'")
+    return int(head[1:]), DIRECTIONS.index(where), key or None
 
 
 class RecurrentCore(nn.Module):
