@@ -15,6 +15,7 @@ import streamlit as st
 import torch
 
 import core
+import core.units
 from core import ModelConfig
 from core.gradients import (
     bptt_by_hand,
@@ -214,6 +215,32 @@ def get_states_frame(config: ModelConfig, text: str, keys: tuple[str, ...] = ("h
     names = {trace.name(key, layer, direction): key for key in keys}
     frame = trace.to_frame(list(names))
     return frame.assign(layer=layer, direction=DIRECTIONS[direction], quantity=frame.quantity.map(names))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_unit_ranking(config: ModelConfig, text: str, feature: str, target: str = "",
+                     k: int = 10) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every unit ranked by how well it follows a feature of the text (core.units.rank_units), and the feature."""
+    trace = get_trace(config, text)
+    f = core.units.feature(feature, text, core.units.spans(trace, text), trace.tokens, target=target, k=k)
+    return core.units.rank_units(trace, f), f
+
+
+GENERATED = "gen.results"  # session_state: finished continuations, so a rerun shows them without generating again
+KEEP_GENERATED = 12
+
+
+def generated(key: tuple) -> list | None:
+    """This session's finished continuation for (config, prompt, n, sampling), if it made one: it was streamed token
+    by token as it was produced, so it is kept per session rather than in st.cache_data."""
+    return st.session_state.get(GENERATED, {}).get(key)
+
+
+def keep_generated(key: tuple, steps: list) -> None:
+    store = st.session_state.setdefault(GENERATED, {})
+    while len(store) >= KEEP_GENERATED:
+        store.pop(next(iter(store)))
+    store[key] = steps
 
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"  # the tables the reproductions' own code caches
