@@ -72,17 +72,11 @@ def pick_unit(trace: Trace) -> U.Unit:
     return U.Unit(layer, direction, settings.get(KEY.key), index)
 
 
-def gaps(trace: Trace, text: str) -> list[str]:
-    """The text between consecutive tokens, as typed (spaces and line breaks of a word model's text)."""
-    spans = U.spans(trace, text)
-    return [text[(spans[t - 1][1] if t else 0):a] for t, (a, _) in enumerate(spans)]
-
-
 def colour_unit(trace: Trace, text: str, unit: U.Unit) -> None:
     acts = U.values(trace, unit.layer, unit.direction, unit.key)
     bound, why = U.colour_bound(trace.config, unit.key, acts)
     v = acts[:, unit.index]
-    st.html(coloured_text(trace.tokens, v, bound, gaps(trace, text)))
+    st.html(coloured_text(trace.tokens, v, bound, U.gaps(text, U.spans(trace, text))))
     st.html(scale_legend(bound))
     st.caption(f"Unit {unit.label()} at every step, blue below 0 and red above; hover a token for its value. Scale "
                f"{why} Over these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")
@@ -120,19 +114,6 @@ def rank(config: ModelConfig, text: str) -> None:
               icon=":material/arrow_upward:")
 
 
-def _span(T: int, v: np.ndarray) -> tuple[int, int]:
-    """The selection from the link, else five steps around the unit's largest value."""
-    raw = settings.get(SPAN.key)
-    try:
-        a, b = (int(x) for x in raw.split("-"))
-        if 0 <= a <= b < T:
-            return a, b
-    except ValueError:
-        pass
-    top = int(np.nanargmax(v)) if np.isfinite(v).any() else 0
-    return max(0, top - 2), min(T - 1, top + 2)
-
-
 def _set_span(widget: str) -> None:
     value = st.session_state[widget]
     a, b = value if isinstance(value, tuple | list) else (value, value)  # a slider may come back with one end
@@ -142,8 +123,7 @@ def _set_span(widget: str) -> None:
 def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
     acts = U.values(trace, unit.layer, unit.direction, unit.key)
     T = len(trace)
-    settings.bind(SPAN)
-    a, b = _span(T, acts[:, unit.index])
+    a, b = U.selection(settings.bind(SPAN), T, acts[:, unit.index])
     widget = f"units.w.span.{T}"  # one slider per passage length: its range is the steps
     st.session_state[widget] = (a, b)
     st.slider(SPAN.label, 0, T - 1, key=widget, on_change=_set_span, args=(widget,))
@@ -156,8 +136,7 @@ def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
         st.info(f"No unit of {prefix} is above {threshold:g} at every step of {selected!r} (steps {a}..{b}): lower "
                 "the threshold or select a shorter span.")
         return
-    found = U.matches(acts, on, threshold, b + 1 - a)
-    found = found[~((found["start"] <= a) & (found["end"] > b))]  # the selection itself is no match
+    found = U.matches(acts, on, threshold, b + 1 - a, selected=(a, b))
     listed = ", ".join(f"[{i}]" for i in on[:40]) + ("…" if len(on) > 40 else "")
     st.markdown(f"**{len(on)}** unit{'s' if len(on) != 1 else ''} of {prefix} stay above {threshold:g} throughout "
                 f"{selected!r} (steps {a}..{b}): {listed}")
@@ -165,7 +144,7 @@ def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
         st.info("Nowhere else in this passage are all of them on together.")
         return
     bound, _ = U.colour_bound(trace.config, unit.key, acts)
-    between = gaps(trace, text)
+    between = U.gaps(text, spans)
     mean = acts[:, on].mean(1)
     st.caption(f"Other places where all {len(on)} are on together, closest in length to the selection first "
                f"({len(found)} shown); coloured by their mean activation on the same scale.")
