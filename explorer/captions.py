@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core import ModelConfig
+from core.generate import Step, agreement
 from core.gradients import Derivation
 from core.models.config import ARCH_NAMES
 
@@ -160,3 +161,19 @@ def gates_caption(means: dict[str, float], trained: bool) -> str:
             " None stays near 0.5: every gate leans open or shut.")
     return (f"Each gate's mean over units at every step ({trained_word(trained)}; over the whole text: {listed})."
             + tail + " An average over units can hide the few units that do open or close.")
+
+
+def continuation_caption(steps: Sequence[Step], vocab_size: int) -> str:
+    """What the shading of a generated continuation says: the mean probability of the chosen tokens against a
+    uniform guess, and how often the chosen token was the model's first choice (core.generate.agreement)."""
+    mean_p, top = agreement(list(steps))
+    return (f"Shaded by the probability the model gave each token (temperature 1, whatever the sampling); hover for "
+            f"the runners-up. Mean probability of the chosen tokens {mean_p:.3f}, against {1 / vocab_size:.4f} for a "
+            f"uniform guess over its {vocab_size:,} tokens; the chosen token was the most likely one at {top} of "
+            f"{len(steps)} steps.")
+
+
+def unit_caption(label: str, why: str, v: np.ndarray) -> str:
+    """The colouring of one unit over the passage: which unit, the scale and why, and the range it covers."""
+    return (f"Unit {label} at every step, blue below 0 and red above; hover a token for its value. Scale {why} Over "
+            f"these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core import ModelConfig
-from core.generate import MAX_TOKENS, Sampling, Step, agreement, continuation_text, frame, generate, separators
+from core.generate import MAX_TOKENS, Sampling, Step, continuation_text, frame, generate, separators
 from core.models.config import RECURRENT_ARCHS, SHORT_ARCH_NAMES
 
-from .. import render, settings, sidebar, state, text_input
+from .. import captions, render, settings, sidebar, state, text_input
 from ..charts.text import probability_text
 from ..presets import CUSTOM
 
@@ -83,12 +83,7 @@ def show(config: ModelConfig, prompt: str, steps: list[Step], box) -> None:
     tokens = [s.token for s in steps]
     box.html(probability_text(_tail(prompt), tokens, [s.p for s in steps], tips(steps),
                               separators(config.tokenizer, prompt, tokens)))
-    mean_p, top = agreement(steps)
-    V = len(state.get_model(config).vocab)
-    st.caption(f"Shaded by the probability the model gave each token (temperature 1, whatever the sampling); hover "
-               f"for the runners-up. Mean probability of the chosen tokens {mean_p:.3f}, against {1 / V:.4f} for a "
-               f"uniform guess over its {V:,} tokens; the chosen token was the most likely one at {top} of "
-               f"{len(steps)} steps.")
+    st.caption(captions.continuation_caption(steps, len(state.get_model(config).vocab)))
 
 
 def _put_in_text_box(text: str) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from core import ModelConfig, Trace
 from core import units as U
 
-from .. import render, settings, sidebar, state, text_input
+from .. import captions, render, settings, sidebar, state, text_input
 from ..charts.text import coloured_text, ranking_bars, scale_legend
 
 PASSAGES = {"heldout": "a held-out Shakespeare passage", "text": "the text box's text"}
@@ -78,8 +78,7 @@ def colour_unit(trace: Trace, text: str, unit: U.Unit) -> None:
     v = acts[:, unit.index]
     st.html(coloured_text(trace.tokens, v, bound, U.gaps(text, U.spans(trace, text))))
     st.html(scale_legend(bound))
-    st.caption(f"Unit {unit.label()} at every step, blue below 0 and red above; hover a token for its value. Scale "
-               f"{why} Over these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")
+    st.caption(captions.unit_caption(unit.label(), why, v))
 
 
 def _show_best(row: dict) -> None:
