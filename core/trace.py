@@ -10,7 +10,7 @@ import torch
 
 from .models.config import ModelConfig
 from .models.lm import LanguageModel
-from .models.recurrent import record_name
+from .models.recurrent import layer_input, record_name
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def elman_terms_all(model: LanguageModel, trace: Trace, layer: int = 0) -> dict[
     if trace.config.arch != "elman":
         raise ValueError("the Elman equation belongs to the Elman network")
     cell = model.core.cell(layer, 0)
-    x = trace.x if layer == 0 else torch.cat([trace.h(layer - 1, d) for d in range(model.core.num_directions)], -1)
+    x = layer_input(trace.states, trace.x, layer, model.core.num_directions)
     h = trace.h(layer)  # (T, H)
     h_prev = torch.cat([trace.get("h0", layer)[None], h[:-1]])  # (T, H)
     W_hx, W_hh, b_h = (p.detach().to(trace.x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))

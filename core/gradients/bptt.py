@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from ..models.elman import ACTIVATIONS, ElmanRNN
-from ..models.recurrent import record_name
+from ..models.recurrent import layer_input, record_name
 from .numeric import spectral_norm
 
 
@@ -39,11 +39,9 @@ class Derivation:
 
 
 def _layer_input(rnn: ElmanRNN, x: torch.Tensor, h0, layer: int) -> tuple[torch.Tensor, dict]:
-    res = rnn.run(x.to(torch.float64).reshape(1, -1, rnn.input_size), h0, record=True)
-    if layer == 0:
-        return x.to(torch.float64).reshape(-1, rnn.input_size), res.records
-    parts = [res.records[record_name(layer - 1, d, "h")][0] for d in range(rnn.num_directions)]
-    return torch.cat(parts, dim=-1), res.records
+    x = x.to(torch.float64).reshape(1, -1, rnn.input_size)
+    res = rnn.run(x, h0, record=True)
+    return layer_input(res.records, x, layer, rnn.num_directions)[0], res.records
 
 
 def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor, t: int, s: int, h0=None, layer: int = 0) -> Derivation:

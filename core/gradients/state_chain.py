@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from ..models.recurrent import RecurrentCore, record_name
+from ..models.recurrent import RecurrentCore, layer_input, record_name
 from .bptt import Derivation, Factor
 from .numeric import spectral_norm
 
@@ -52,11 +52,9 @@ def state_names(core: RecurrentCore) -> tuple[str, ...]:
 
 
 def _layer_input(core: RecurrentCore, x: torch.Tensor, layer: int):
-    res = core.run(x.reshape(1, -1, core.input_size), record=True)
-    if layer == 0:
-        return x.reshape(-1, core.input_size), res.records
-    parts = [res.records[record_name(layer - 1, d, "h")][0] for d in range(core.num_directions)]
-    return torch.cat(parts, dim=-1), res.records
+    x = x.reshape(1, -1, core.input_size)
+    res = core.run(x, record=True)
+    return layer_input(res.records, x, layer, core.num_directions)[0], res.records
 
 
 def _states(core: RecurrentCore, records: dict, layer: int) -> torch.Tensor:

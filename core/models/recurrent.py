@@ -43,6 +43,15 @@ def parse_record_name(name: str) -> tuple[int, int, str | None]:
     return int(head[1:]), DIRECTIONS.index(where), key or None
 
 
+def layer_input(records: dict[str, torch.Tensor], x: torch.Tensor, layer: int, num_directions: int) -> torch.Tensor:
+    """What `layer` reads at every step: x itself for layer 0, else both directions of the layer below concatenated,
+    as RecurrentCore.run feeds them. records: run(record=True)'s (B, T, H) with x (B, T, I), or a Trace's states
+    (T, H) with trace.x (T, I)."""
+    if layer == 0:
+        return x
+    return torch.cat([records[record_name(layer - 1, d, "h")] for d in range(num_directions)], dim=-1)
+
+
 class RecurrentCore(nn.Module):
     """Stacked, optionally bidirectional recurrence, run as an explicit loop over time.
 

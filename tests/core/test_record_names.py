@@ -39,3 +39,18 @@ def test_every_recorded_state_is_named_by_record_name(config):
     assert layers == {(layer, d) for layer in range(config.num_layers) for d in range(config.num_directions)}
     assert torch.equal(trace.h(), trace.states[record_name(0, 0, "h", recurrent=config.is_recurrent)])
     assert DIRECTIONS[0] == "fwd"
+
+
+def test_a_layer_reads_the_input_then_both_directions_of_the_layer_below():
+    from core.models import ElmanRNN
+    from core.models.recurrent import layer_input
+
+    rnn = ElmanRNN(3, 4, num_layers=2, bidirectional=True, seed=0).double()
+    x = torch.randn(1, 5, 3, dtype=torch.float64)
+    rec = rnn.run(x, record=True).records
+    assert layer_input(rec, x, 0, 2) is x
+    below = layer_input(rec, x, 1, 2)  # (1, 5, 8): [left to right; right to left]
+    assert torch.equal(below, torch.cat([rec["l0.fwd.h"], rec["l0.bwd.h"]], -1))
+    cell = rnn.cell(1, 0)
+    u0 = below[0, 0] @ cell.W_hx.T + cell.b_h + rec["l1.fwd.h0"][0] @ cell.W_hh.T
+    torch.testing.assert_close(u0, rec["l1.fwd.u"][0, 0])
