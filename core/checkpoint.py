@@ -225,7 +225,7 @@ def _check_size_claims(config: ModelConfig, vocab: Vocab, tensors: dict[str, tor
     V, H, E = len(vocab), config.hidden_size, config.embed_dim
     I = V if config.one_hot else E
     claims = {"the readout W_zh": V * H, "the embedding": 0 if config.one_hot else V * E}
-    if config.arch == "window":
+    if not config.is_recurrent:
         claims["the window layer"] = H * config.window * I
     else:
         claims["the W_hh matrices"] = config.num_layers * config.num_directions * H * H

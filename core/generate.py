@@ -110,7 +110,7 @@ def _steps(model: LanguageModel, tokens, ids, n: int, sampling: Sampling, dtype)
                 state = res.h_n if res.c_n is None else (res.h_n, res.c_n)
             else:
                 x = torch.cat([x, x_new], dim=1)
-                context = x[:, -model.core.window:] if hasattr(model.core, "window") else x
+                context = x if model.is_recurrent else x[:, -model.core.window:]
                 z, _ = model.run(context)
 
 

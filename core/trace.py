@@ -10,7 +10,7 @@ import torch
 
 from .models.config import ModelConfig
 from .models.lm import LanguageModel
-from .models.recurrent import record_name
+from .models.recurrent import layer_input, record_name
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Trace:
 
 
 def _name(trace: Trace, layer: int, direction: int, key: str) -> str:
-    return f"window.{key}" if trace.config.arch == "window" else record_name(layer, direction, key)
+    return record_name(layer, direction, key, recurrent=trace.config.is_recurrent)
 
 
 def unroll(model: LanguageModel, text_or_ids: str | Sequence[int] | torch.Tensor, *, h0=None,
@@ -135,9 +135,9 @@ def elman_terms_all(model: LanguageModel, trace: Trace, layer: int = 0) -> dict[
     if trace.config.arch != "elman":
         raise ValueError("the Elman equation belongs to the Elman network")
     cell = model.core.cell(layer, 0)
-    x = trace.x if layer == 0 else torch.cat([trace.h(layer - 1, d) for d in range(model.core.num_directions)], -1)
+    x = layer_input(trace.states, trace.x, layer, model.core.num_directions)
     h = trace.h(layer)  # (T, H)
-    h_prev = torch.cat([trace.states[f"l{layer}.fwd.h0"][None], h[:-1]])  # (T, H)
+    h_prev = torch.cat([trace.get("h0", layer)[None], h[:-1]])  # (T, H)
     W_hx, W_hh, b_h = (p.detach().to(trace.x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))
     return {"x_t": x, "h_prev": h_prev, "W_hx x_t": x @ W_hx.T, "W_hh h_prev": h_prev @ W_hh.T,
             "b_h": b_h.expand_as(h), "u_t": trace.get("u", layer), "h_t": h}

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .models.recurrent import record_name
 from .text import get_tokenizer
 from .trace import Trace
 
@@ -43,7 +44,12 @@ class Unit:
     index: int
 
     def label(self) -> str:
-        return f"l{self.layer}.{('fwd', 'bwd')[self.direction]}.{self.key}[{self.index}]"
+        return f"{self.name}[{self.index}]"
+
+    @property
+    def name(self) -> str:
+        """The recorded quantity this unit is one number of: 'l0.fwd.h'."""
+        return record_name(self.layer, self.direction, self.key)
 
 
 @lru_cache(maxsize=1)
@@ -54,12 +60,6 @@ def held_out_passage(chars: int = PASSAGE_CHARS) -> str:
     test = shakespeare().test
     end = test.rfind("\n", 0, chars)
     return test[: end + 1 if end > 0 else chars]
-
-
-def readable(trace: Trace) -> bool:
-    """Whether the model carries a state from step to step (the fixed-window model recomputes h_t from the last
-    n tokens alone, so nothing in it is a memory to read)."""
-    return trace.config.arch != "window"
 
 
 def state_keys(trace: Trace) -> tuple[str, ...]:
@@ -83,6 +83,12 @@ def spans(trace: Trace, text: str) -> list[tuple[int, int]]:
     if len(out) != len(trace):
         raise ValueError("this trace was not unrolled from this text")
     return out
+
+
+def gaps(text: str, token_spans: list[tuple[int, int]]) -> list[str]:
+    """The text before each token, from the end of the one before it (the spaces and line breaks of a word model's
+    text, as typed): gaps[t] + token t, for every t, spells the text out again up to the last token."""
+    return [text[(token_spans[t - 1][1] if t else 0):a] for t, (a, _) in enumerate(token_spans)]
 
 
 def feature(name: str, text: str, token_spans: list[tuple[int, int]], tokens: tuple[str, ...] | list[str],
@@ -197,15 +203,32 @@ def units_on(acts: np.ndarray, start: int, end: int, threshold: float) -> list[i
     return [int(i) for i in np.flatnonzero((acts[start:end] > threshold).all(0))]
 
 
-def matches(acts: np.ndarray, units: list[int], threshold: float, length: int, limit: int = 10) -> pd.DataFrame:
+def selection(raw: str, steps: int, v: np.ndarray) -> tuple[int, int]:
+    """The first and last step of a selection written "a-b" (a link's), if it lies inside the passage's steps;
+    otherwise five steps around v's largest value (v (T,), one unit over the passage), the place most worth a look."""
+    try:
+        a, b = (int(x) for x in raw.split("-"))
+        if 0 <= a <= b < steps:
+            return a, b
+    except ValueError:
+        pass
+    top = int(np.nanargmax(v)) if np.isfinite(v).any() else 0
+    return max(0, top - 2), min(steps - 1, top + 2)
+
+
+def matches(acts: np.ndarray, units: list[int], threshold: float, length: int, limit: int = 10,
+            selected: tuple[int, int] | None = None) -> pd.DataFrame:
     """Runs of steps where all the selected units are on together, LSTMVis's match: the runs whose length is
-    closest to the selection's come first (then the earliest). Columns: start, end (exclusive), length."""
+    closest to the selection's come first (then the earliest). Columns: start, end (exclusive), length.
+    `selected` (first, last step) leaves out the run that holds the selection itself: it is no match."""
     if not units:
         return pd.DataFrame(columns=["start", "end", "length"])
     on = (acts[:, units] > threshold).all(1)
     padded = np.concatenate([[False], on, [False]])
     edges = np.flatnonzero(np.diff(padded.astype(int)))
     runs = pd.DataFrame({"start": edges[0::2], "end": edges[1::2]})
+    if selected is not None:
+        runs = runs[~((runs["start"] <= selected[0]) & (runs["end"] > selected[1]))]
     runs["length"] = runs["end"] - runs["start"]
     runs["off_by"] = (runs["length"] - length).abs()
     return runs.sort_values(["off_by", "start"], kind="stable").head(limit).drop(columns="off_by").reset_index(

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from core import ModelConfig
+from core.generate import Step, agreement
 from core.gradients import Derivation
+from core.models.config import ARCH_NAMES
 
-ARCH = {"elman": "Elman network", "lstm": "LSTM", "gru": "GRU", "window": "fixed-window model"}
 GATES = {"lstm": 4, "gru": 3}
 
 
@@ -55,14 +56,15 @@ def gradients_intro(tokens: Sequence[str], target: int, cue: int | None, tokeniz
 
 def not_elman_note(config: ModelConfig, w_hh_shape: tuple[int, int] | None = None) -> str:
     """Why the spectral-radius bound is missing for this model, and what the page shows instead."""
-    if config.arch == "window":
+    if not config.is_recurrent:
         return (f"The fixed-window model carries no state from one {unit(config.tokenizer)} to the next, so there is "
                 f"no h_s and no chain of Jacobians: shown instead is the gradient with respect to the inputs x_s, "
                 f"exactly zero beyond its window of {config.window} {unit(config.tokenizer, True)}.")
     if config.arch in GATES:
         rows, cols = w_hh_shape or (GATES[config.arch] * config.hidden_size, config.hidden_size)
         state = "(h, c)" if config.arch == "lstm" else "h"
-        return (f"The {ARCH[config.arch]}'s W_hh stacks its {GATES[config.arch]} gates ({rows}×{cols}), so it has no "
+        name = ARCH_NAMES[config.arch]
+        return (f"The {name}'s W_hh stacks its {GATES[config.arch]} gates ({rows}×{cols}), so it has no "
                 f"spectral radius and the bound (γ‖W_hh‖₂)^k does not apply: shown instead are the measured gradient "
                 f"and the norm of the Jacobian of its full state {state}.")
     return (f"This network has {config.num_layers} layer{'s' if config.num_layers > 1 else ''}"
@@ -100,8 +102,8 @@ def window_cost(frame, window: str) -> str:
 
 def state_chain_note(config: ModelConfig) -> str:
     """How the by-hand chain reads for a gated cell, whose W_hh is no single factor."""
-    state = "(h_i, c_i)" if config.arch == "lstm" else "h_i"
-    return (f"For the {ARCH[config.arch]} the same chain rule runs over its full state {state}: each factor is the "
+    state, name = "(h_i, c_i)" if config.arch == "lstm" else "h_i", ARCH_NAMES[config.arch]
+    return (f"For the {name} the same chain rule runs over its full state {state}: each factor is the "
             f"cell's Jacobian ∂{state}/∂{state.replace('_i', '_(i−1)')}, formed by autograd one step at a time "
             "(its W_hh stacks the gates, so there is no single diag(f′) W_hh).")
 
@@ -154,7 +156,7 @@ def influence_caption(trained: dict[str, bool]) -> str:
     return f"‖∂q/∂x_s‖ for the same text and target in each model ({who})."
 
 
-def reach_comparison(frames: dict, lstm: str = "LSTM", elman: str = "Elman RNN") -> str | None:
+def reach_comparison(frames: dict, lstm: str = ARCH_NAMES["lstm"], elman: str = ARCH_NAMES["elman"]) -> str | None:
     """Which of the two curves on the chart reaches further back at the farthest word both measured."""
     a, b = frames[lstm], frames[elman]
     both = a.merge(b, on="distance", suffixes=("_a", "_b"))
@@ -194,3 +196,19 @@ def gates_caption(means: dict[str, float], trained: bool) -> str:
             " None stays near 0.5: every gate leans open or shut.")
     return (f"Each gate's mean over units at every step ({trained_word(trained)}; over the whole text: {listed})."
             + tail + " An average over units can hide the few units that do open or close.")
+
+
+def continuation_caption(steps: Sequence[Step], vocab_size: int) -> str:
+    """What the shading of a generated continuation says: the mean probability of the chosen tokens against a
+    uniform guess, and how often the chosen token was the model's first choice (core.generate.agreement)."""
+    mean_p, top = agreement(list(steps))
+    return (f"Shaded by the probability the model gave each token (temperature 1, whatever the sampling); hover for "
+            f"the runners-up. Mean probability of the chosen tokens {mean_p:.3f}, against {1 / vocab_size:.4f} for a "
+            f"uniform guess over its {vocab_size:,} tokens; the chosen token was the most likely one at {top} of "
+            f"{len(steps)} steps.")
+
+
+def unit_caption(label: str, why: str, v: np.ndarray) -> str:
+    """The colouring of one unit over the passage: which unit, the scale and why, and the range it covers."""
+    return (f"Unit {label} at every step, blue below 0 and red above; hover a token for its value. Scale {why} Over "
+            f"these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import ModelConfig, checkpoint
+from core.models.config import SHORT_ARCH_NAMES
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "models"
 UNTRAINED = "untrained"
 DEFAULT = "elman-word"  # what a newcomer sees first: a trained Elman network that reads words
-ARCH_NAMES = {"elman": "Elman", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window"}
+ARCH_NAMES = SHORT_ARCH_NAMES  # transitional: pages/8_Train.py reads catalogue.ARCH_NAMES; use core's table
 TOKEN_NAMES = {"word": "words", "char": "characters"}
 
 MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~]")  # characters Markdown would read as formatting
@@ -38,7 +39,7 @@ class Entry:
     def summary(self) -> str:
         """One line for the sidebar: what was trained on what, and how well it does."""
         c = self.config
-        parts = [f"{ARCH_NAMES[c.arch]}, H = {c.hidden_size}"]
+        parts = [f"{SHORT_ARCH_NAMES[c.arch]}, H = {c.hidden_size}"]
         if corpus := self.meta.get("corpus"):  # from the file: shown as written, never as Markdown
             parts.append(f"trained on {plain(str(corpus)[:80])}")
         if (ppl := self.meta.get("valid_perplexity")) is not None:
@@ -63,7 +64,7 @@ def register(data: Path | bytes) -> checkpoint.Checkpoint:
 
 def entry(ckpt: checkpoint.Checkpoint, key: str, label: str | None = None) -> Entry:
     config = ckpt.model.config.replace(weights=ckpt.digest)
-    label = label or f"{ARCH_NAMES[config.arch]} · {TOKEN_NAMES[config.tokenizer]}"
+    label = label or f"{SHORT_ARCH_NAMES[config.arch]} · {TOKEN_NAMES[config.tokenizer]}"
     return Entry(key, label, config, dict(ckpt.meta))
 
 

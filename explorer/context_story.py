@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.models.config import SHORT_ARCH_NAMES
 from core.probes.context import TOLERANCE
-
-from .catalogue import ARCH_NAMES
 
 GATED_FACTOR = 5  # "far more": at least this many times the Elman network's effective context
 
@@ -32,7 +31,7 @@ def table(curves: pd.DataFrame) -> pd.DataFrame:
 
 
 def _name(arch: str) -> str:
-    return ARCH_NAMES.get(arch, arch)
+    return SHORT_ARCH_NAMES.get(arch, arch)
 
 
 def headline(summary: pd.DataFrame) -> str:

@@ -16,6 +16,7 @@ import torch
 
 import core
 import core.backprop_review
+import core.units
 from core import ModelConfig
 from core.gradients import (
     TargetGradients,
@@ -34,6 +35,7 @@ from core.gradients import (
 )
 from core.gradients.state_chain import MAX_DENSE, dense_ok
 from core.models import scale_w_hh
+from core.models.recurrent import DIRECTIONS
 
 from . import catalogue
 
@@ -142,7 +144,7 @@ def get_input_reach(config: ModelConfig, text: str) -> np.ndarray:
 
 def has_state(config: ModelConfig) -> bool:
     """Whether the model carries a state from step to step (the fixed-window model does not)."""
-    return config.arch != "window"
+    return config.is_recurrent
 
 
 def is_simple_elman(config: ModelConfig) -> bool:
@@ -227,9 +229,35 @@ def get_states_frame(config: ModelConfig, text: str, keys: tuple[str, ...] = ("h
     """The CSV behind a heatmap or gate chart: one row per (step, quantity, unit) of one layer and direction
     only; Trace.to_frame would also list every other layer's u, h and f′ (millions of rows for long texts)."""
     trace = get_trace(config, text)
-    frame = trace.to_frame([trace.name(key, layer, direction) for key in keys])
-    return frame.assign(layer=layer, direction=("fwd", "bwd")[direction],
-                        quantity=frame.quantity.str.rsplit(".", n=1).str[-1])
+    names = {trace.name(key, layer, direction): key for key in keys}
+    frame = trace.to_frame(list(names))
+    return frame.assign(layer=layer, direction=DIRECTIONS[direction], quantity=frame.quantity.map(names))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_unit_ranking(config: ModelConfig, text: str, feature: str, target: str = "",
+                     k: int = 10) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every unit ranked by how well it follows a feature of the text (core.units.rank_units), and the feature."""
+    trace = get_trace(config, text)
+    f = core.units.feature(feature, text, core.units.spans(trace, text), trace.tokens, target=target, k=k)
+    return core.units.rank_units(trace, f), f
+
+
+GENERATED = "gen.results"  # session_state: finished continuations, so a rerun shows them without generating again
+KEEP_GENERATED = 12
+
+
+def generated(key: tuple) -> list | None:
+    """This session's finished continuation for (config, prompt, n, sampling), if it made one: it was streamed token
+    by token as it was produced, so it is kept per session rather than in st.cache_data."""
+    return st.session_state.get(GENERATED, {}).get(key)
+
+
+def keep_generated(key: tuple, steps: list) -> None:
+    store = st.session_state.setdefault(GENERATED, {})
+    while len(store) >= KEEP_GENERATED:
+        store.pop(next(iter(store)))
+    store[key] = steps
 
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"  # the tables the reproductions' own code caches

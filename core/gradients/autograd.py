@@ -16,7 +16,7 @@ import torch
 
 from ..models.elman import ElmanRNN
 from ..models.lm import LanguageModel
-from ..models.recurrent import DIRECTIONS, record_name
+from ..models.recurrent import DIRECTIONS, parse_record_name, record_name
 from ..trace import Trace
 from .numeric import safe_norm, status
 
@@ -89,10 +89,11 @@ def target_gradients(model: LanguageModel, source: Source, target: int = -1, qua
     core = model.core
     x = x.detach().clone().requires_grad_(True)  # (1, T, I)
     recurrent = core.is_recurrent
-    names = [f"l{layer}.{DIRECTIONS[d]}" for layer in range(core.num_layers) for d in range(core.num_directions)]
+    names = [record_name(layer, d) for layer in range(core.num_layers) for d in range(core.num_directions)]
     deltas = {n: x.new_zeros(1, len(tokens), core.hidden_size, requires_grad=True) for n in names} \
         if recurrent else {}
-    z, res = model.run(x, perturb={n + ".h": v for n, v in deltas.items()}, record=True, detach_every=truncate)
+    perturb = {record_name(*parse_record_name(n)[:2], "h"): v for n, v in deltas.items()}  # 'l0.fwd' -> 'l0.fwd.h'
+    z, res = model.run(x, perturb=perturb, record=True, detach_every=truncate)
     logits = z[0, t - 1]  # (V,): the prediction of position t, read from h_{t-1}
     log_p = torch.log_softmax(logits, dim=-1)
     q = {"loss": -log_p[ids[t]], "logprob": log_p[word_id], "logit": logits[word_id]}[quantity]
@@ -103,7 +104,7 @@ def target_gradients(model: LanguageModel, source: Source, target: int = -1, qua
     d_u, h_prev, fprime = {}, {}, {}
     if isinstance(core, ElmanRNN):  # dq/du_s = f'(u_s) * dq/dh_s
         for n in names:
-            layer, d = int(n[1:n.index(".")]), DIRECTIONS.index(n.split(".")[1])
+            layer, d, _ = parse_record_name(n)
             rec = {k: res.records[record_name(layer, d, k)].detach()[0] for k in ("h", "fprime")}
             h0 = res.records[record_name(layer, d, "h0")].detach()[0]
             fprime[n] = rec["fprime"]
@@ -197,14 +198,14 @@ def gradient_frame(model: LanguageModel, g: TargetGradients, wrt: str = "hidden"
     exact = _exact_log_norms(core, g)
     if exact is not None:
         logs = exact[0] if wrt == "hidden" else exact[1]
-        columns = {"layer": 0, "direction": "fwd"} if wrt == "hidden" else {}
+        columns = {"layer": 0, "direction": DIRECTIONS[0]} if wrt == "hidden" else {}
         return _frame(g, rows, logs.exp(), logs, **columns)
     if wrt == "input":
         return _frame(g, rows, safe_norm(g.d_x[list(rows)]))
     parts = []
     for name, d_h in g.d_h.items():
-        layer, direction = name.split(".")
-        parts.append(_frame(g, rows, safe_norm(d_h[list(rows)]), layer=int(layer[1:]), direction=direction))
+        layer, direction, _ = parse_record_name(name)
+        parts.append(_frame(g, rows, safe_norm(d_h[list(rows)]), layer=layer, direction=DIRECTIONS[direction]))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -214,10 +215,10 @@ def w_hh_contributions(g: TargetGradients, layer: int = 0, direction: int = 0) -
 
     Column grad_norm is ||(dq/du_s) h_{s-1}^T||_F = ||dq/du_s|| ||h_{s-1}||, the share step s adds.
     """
-    name = f"l{layer}.{DIRECTIONS[direction]}"
+    name = record_name(layer, direction)
     if name not in g.d_u:
         raise ValueError("W_hh contributions are defined for the Elman network only")
-    rows = _positions(g, any(n.endswith("bwd") for n in g.d_h))
+    rows = _positions(g, any(parse_record_name(n)[1] == 1 for n in g.d_h))
     idx = list(rows)
     norms = safe_norm(g.d_u[name][idx]) * safe_norm(g.h_prev[name][idx])
     return _frame(g, rows, norms, layer=layer, direction=DIRECTIONS[direction])
@@ -225,7 +226,7 @@ def w_hh_contributions(g: TargetGradients, layer: int = 0, direction: int = 0) -
 
 def w_hh_gradient(g: TargetGradients, layer: int = 0, direction: int = 0) -> torch.Tensor:
     """(H, H) the sum of all per-step outer products: equals autograd's dq/dW_hh (a test checks it)."""
-    name = f"l{layer}.{DIRECTIONS[direction]}"
+    name = record_name(layer, direction)
     return g.d_u[name].T @ g.h_prev[name]
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from ..models.elman import ACTIVATIONS, ElmanRNN
+from ..models.recurrent import record_name
 from ..trace import Trace
 from .numeric import spectral_norm
 from .recorded import forward_records
@@ -58,7 +59,7 @@ def bptt_by_hand(rnn: ElmanRNN, x: torch.Tensor | Trace, t: int, s: int, h0=None
         layer_x, rec = forward_records(rnn, x, h0, layer)
         cell = rnn.cell(layer, 0)
         W_hh = cell.W_hh.double()
-        fprime, h = rec[f"l{layer}.fwd.fprime"][0], rec[f"l{layer}.fwd.h"][0]
+        fprime, h = rec[record_name(layer, 0, "fprime")][0], rec[record_name(layer, 0, "h")][0]
         factors, running = [], torch.eye(rnn.hidden_size, dtype=torch.float64)
         for i in range(t, s, -1):
             J_i = fprime[i][:, None] * W_hh  # diag(f'(u_i)) W_hh

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from ..models.recurrent import DIRECTIONS, RecurrentCore
+from ..models.recurrent import RecurrentCore, layer_input
 from ..trace import Trace
 
 
@@ -23,7 +23,4 @@ def forward_records(core: RecurrentCore, source: torch.Tensor | Trace, h0=None,
         x = source.to(torch.float64).reshape(-1, core.input_size)
         with torch.no_grad():
             records = core.run(x[None], h0, record=True).records
-    if layer == 0:
-        return x, records
-    parts = [records[f"l{layer - 1}.{d}.h"][0] for d in DIRECTIONS[: core.num_directions]]
-    return torch.cat(parts, dim=-1), records
+    return layer_input(records, x[None], layer, core.num_directions)[0], records

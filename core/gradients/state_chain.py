@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from ..models.recurrent import RecurrentCore
+from ..models.recurrent import RecurrentCore, record_name
 from ..trace import Trace
 from .bptt import Derivation, Factor
 from .numeric import spectral_norm
@@ -56,9 +56,9 @@ def state_names(core: RecurrentCore) -> tuple[str, ...]:
 def _states(core: RecurrentCore, records: dict, layer: int) -> torch.Tensor:
     """(T + 1, n): S_{-1} = the initial state, then S_0 .. S_{T-1} of the left-to-right direction."""
     keys = state_names(core)
-    first = torch.cat([records[f"l{layer}.fwd.h0"][0]] + [torch.zeros_like(records[f"l{layer}.fwd.h0"][0])]
-                      * (len(keys) - 1), dim=-1)
-    later = torch.cat([records[f"l{layer}.fwd.{k}"][0] for k in keys], dim=-1)  # (T, n)
+    h0 = records[record_name(layer, 0, "h0")][0]
+    first = torch.cat([h0] + [torch.zeros_like(h0)] * (len(keys) - 1), dim=-1)
+    later = torch.cat([records[record_name(layer, 0, k)][0] for k in keys], dim=-1)  # (T, n)
     return torch.cat([first[None], later])
 
 

@@ -120,12 +120,15 @@ def bound_line(spec: Spectrum, distance, log10_grad, row_norm: str | None = None
     k = np.asarray(distance, dtype=float)
     g = np.asarray(log10_grad, dtype=float)
     ok = (k >= 1) & np.isfinite(g)
-    if not ok.any():
-        return None
-    k0 = int(k[ok].min())
-    g0 = float(g[ok][k[ok] == k0].max())
     step = math.log10(spec.bound_rate) if spec.bound_rate > 0 else -math.inf
-    intercept = g0 - (k0 - 1) * step if k0 > 1 else g0  # C such that C + (k0 − 1) step = g0
+    if ok.any():
+        k0 = int(k[ok].min())
+        g0 = float(g[ok][k[ok] == k0].max())
+        intercept = g0 - (k0 - 1) * step if k0 > 1 else g0  # C such that C + (k0 − 1) step = g0
+    elif row_norm is not None and (k >= 1).any():  # every gradient exactly 0 (a saturated softmax): the row alone
+        k0, intercept = int(k[k >= 1].min()), -math.inf
+    else:
+        return None
     if row_norm is not None:
         intercept = max(intercept, 0.5 * math.log10(hidden) if row_norm == "fro" else 0.0)
     ks = np.arange(k0, int(k.max()) + 1)

@@ -8,6 +8,8 @@ from numbers import Integral, Real
 
 ARCHS = ("elman", "lstm", "gru", "window")
 ARCH_NAMES = {"elman": "Elman RNN", "lstm": "LSTM", "gru": "GRU", "window": "Fixed window"}  # the one display name
+# The same names where room is short (the model picker, a legend): "Elman" for the Elman RNN.
+SHORT_ARCH_NAMES = {arch: name.removesuffix(" RNN") for arch, name in ARCH_NAMES.items()}
 RECURRENT_ARCHS = ("elman", "lstm", "gru")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 INITS = ("gaussian", "orthogonal", "identity")

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .init import recurrent_matrix, uniform
-from .recurrent import RecurrentCore, chunk_ends, time_order
+from .recurrent import RecurrentCore
 
 ACTIVATIONS = {
     "tanh": (torch.tanh, lambda u: 1 - torch.tanh(u) ** 2),
@@ -74,26 +74,19 @@ class ElmanRNN(RecurrentCore):
     def gamma(self) -> float:
         return GAMMA[self.activation]
 
-    def _scan(self, cell, x, state, reverse, delta, cut):
-        f, fprime = ACTIVATIONS[self.activation]
+    def _prepare(self, cell, x):
         W_hx, W_hh, b_h = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_h))
-        a = x @ W_hx.T + b_h  # (B, T, H): the input part of u_t, computed for all steps at once
-        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
-        # for every step in the backward pass (quadratic in T).
-        a_t = a.unbind(1)
-        d_t = delta.unbind(1) if delta is not None else None
-        h = state[0]
-        us, hs = [None] * x.shape[1], [None] * x.shape[1]
-        for t in time_order(x.shape[1], reverse):
-            u = a_t[t] + h @ W_hh.T  # (B, H)
-            h = f(u)
-            if delta is not None:
-                h = h + d_t[t]
-            us[t], hs[t] = u, h
-            if chunk_ends(t, cut, reverse):
-                h = h.detach()
-        u_all, h_all = torch.stack(us, 1), torch.stack(hs, 1)  # (B, T, H)
-        return h_all, (h,), {"u": u_all, "h": h_all, "fprime": fprime(u_all)}
+        return (ACTIVATIONS[self.activation][0], W_hh), x @ W_hx.T + b_h  # a: the input part of u_t, (B, T, H)
+
+    def step(self, weights, a, state):
+        """u_t = W_hx x_t + b_h + W_hh h_{t-1}, h_t = f(u_t)."""
+        f, W_hh = weights
+        u = a + state[0] @ W_hh.T  # (B, H)
+        h = f(u)
+        return (h,), {"u": u, "h": h}
+
+    def _finish(self, records):
+        return records | {"fprime": ACTIVATIONS[self.activation][1](records["u"])}
 
     @classmethod
     def from_torch(cls, rnn: nn.RNN) -> ElmanRNN:

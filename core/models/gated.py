@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .init import uniform
-from .recurrent import RecurrentCore, chunk_ends, time_order
+from .recurrent import RecurrentCore
 
 
 class GatedCell(nn.Module):
@@ -42,6 +42,10 @@ class _Gated(RecurrentCore):
 
     def _make_cell(self, input_size: int) -> nn.Module:
         return GatedCell(input_size, self.hidden_size, self.gates)
+
+    def _prepare(self, cell, x):
+        W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
+        return (W_hh, b_hh), x @ W_hx.T + b_hx  # a: (B, T, G*H)
 
     @classmethod
     def from_torch(cls, rnn: nn.RNNBase):
@@ -82,29 +86,15 @@ class LSTM(_Gated):
                 cell.b_hx[H:2 * H] = bias
                 cell.b_hh[H:2 * H] = 0.0
 
-    def _scan(self, cell, x, state, reverse, delta, cut):
-        W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
-        a = x @ W_hx.T + b_hx  # (B, T, 4H)
-        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
-        # for every step in the backward pass (quadratic in T).
-        a_t = a.unbind(1)
-        d_t = delta.unbind(1) if delta is not None else None
+    def step(self, weights, a, state):
+        """i, f, g, o from W_hx x_t + b_hx (in a) + W_hh h_{t-1} + b_hh; c_t = f c_{t-1} + i g, h_t = o tanh(c_t)."""
+        W_hh, b_hh = weights
         h, c = state
-        T = x.shape[1]
-        rec = {k: [None] * T for k in ("h", "c", "i", "f", "g", "o")}
-        for t in time_order(T, reverse):
-            i, f, g, o = (a_t[t] + h @ W_hh.T + b_hh).chunk(4, dim=-1)
-            i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-            c = f * c + i * g
-            h = o * torch.tanh(c)
-            if delta is not None:
-                h = h + d_t[t]
-            for k, v in (("h", h), ("c", c), ("i", i), ("f", f), ("g", g), ("o", o)):
-                rec[k][t] = v
-            if chunk_ends(t, cut, reverse):
-                h, c = h.detach(), c.detach()
-        rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
-        return rec["h"], (h, c), rec
+        i, f, g, o = (a + h @ W_hh.T + b_hh).chunk(4, dim=-1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        return (h, c), {"h": h, "c": c, "i": i, "f": f, "g": g, "o": o}
 
 
 class GRU(_Gated):
@@ -113,27 +103,13 @@ class GRU(_Gated):
     gates = 3
     torch_class = nn.GRU
 
-    def _scan(self, cell, x, state, reverse, delta, cut):
-        W_hx, W_hh, b_hx, b_hh = (p.to(x.dtype) for p in (cell.W_hx, cell.W_hh, cell.b_hx, cell.b_hh))
-        a = x @ W_hx.T + b_hx  # (B, T, 3H)
-        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
-        # for every step in the backward pass (quadratic in T).
-        a_t = a.unbind(1)
-        d_t = delta.unbind(1) if delta is not None else None
+    def step(self, weights, a, state):
+        """r, z = sigma(a_r + W_hr h + b_hr), sigma(a_z + W_hz h + b_hz); n = tanh(a_n + r (W_hn h + b_hn))."""
+        W_hh, b_hh = weights
         h = state[0]
-        T = x.shape[1]
-        rec = {k: [None] * T for k in ("h", "r", "z", "n")}
-        for t in time_order(T, reverse):
-            a_r, a_z, a_n = a_t[t].chunk(3, dim=-1)
-            g_r, g_z, g_n = (h @ W_hh.T + b_hh).chunk(3, dim=-1)
-            r, z = torch.sigmoid(a_r + g_r), torch.sigmoid(a_z + g_z)
-            n_t = torch.tanh(a_n + r * g_n)
-            h = (1 - z) * n_t + z * h
-            if delta is not None:
-                h = h + d_t[t]
-            for k, v in (("h", h), ("r", r), ("z", z), ("n", n_t)):
-                rec[k][t] = v
-            if chunk_ends(t, cut, reverse):
-                h = h.detach()
-        rec = {k: torch.stack(v, 1) for k, v in rec.items()}  # each (B, T, H)
-        return rec["h"], (h,), rec
+        a_r, a_z, a_n = a.chunk(3, dim=-1)
+        g_r, g_z, g_n = (h @ W_hh.T + b_hh).chunk(3, dim=-1)
+        r, z = torch.sigmoid(a_r + g_r), torch.sigmoid(a_z + g_z)
+        n = torch.tanh(a_n + r * g_n)
+        h = (1 - z) * n + z * h
+        return (h,), {"h": h, "r": r, "z": z, "n": n}

@@ -9,7 +9,8 @@ from torch import nn
 
 from .config import COMBINES
 
-DIRECTIONS = ("fwd", "bwd")
+DIRECTIONS = ("fwd", "bwd")  # left to right, right to left
+WINDOW = "window"  # the fixed-window model's one hidden layer
 
 
 @dataclass
@@ -22,9 +23,33 @@ class RunResult:
     records: dict[str, torch.Tensor] = field(default_factory=dict)  # "l0.fwd.h" -> (B, T, H), ...
 
 
-def record_name(layer: int, direction: int, key: str) -> str:
-    """Stable names, as TransformerLens does: 'l1.bwd.u' is u_t of layer 1, right-to-left network."""
-    return f"l{layer}.{DIRECTIONS[direction]}.{key}"
+def record_name(layer: int, direction: int = 0, key: str | None = None, *, recurrent: bool = True) -> str:
+    """THE name of everything recorded, as TransformerLens's get_act_name: 'l1.bwd.u' is u_t of layer 1, right-to-left
+    network; key=None names one layer and direction ('l1.bwd', how per-direction tables are keyed); the
+    fixed-window model (recurrent=False) has one layer and no direction: 'window.h'. Inverse: parse_record_name."""
+    base = f"l{layer}.{DIRECTIONS[direction]}" if recurrent else WINDOW
+    return base if key is None else f"{base}.{key}"
+
+
+def parse_record_name(name: str) -> tuple[int, int, str | None]:
+    """(layer, direction, key) of a name record_name made: 'l1.bwd.u' -> (1, 1, 'u'), 'l0.fwd' -> (0, 0, None),
+    'window.h' -> (0, 0, 'h'). Raises ValueError for anything else."""
+    head, _, rest = name.partition(".")
+    if head == WINDOW:
+        return 0, 0, rest or None
+    where, _, key = rest.partition(".")
+    if not (head[:1] == "l" and head[1:].isdigit() and where in DIRECTIONS):
+        raise ValueError(f"{name!r} is not a recorded name such as 'l0.fwd.h' or 'window.h'")
+    return int(head[1:]), DIRECTIONS.index(where), key or None
+
+
+def layer_input(records: dict[str, torch.Tensor], x: torch.Tensor, layer: int, num_directions: int) -> torch.Tensor:
+    """What `layer` reads at every step: x itself for layer 0, else both directions of the layer below concatenated,
+    as RecurrentCore.run feeds them. records: run(record=True)'s (B, T, H) with x (B, T, I), or a Trace's states
+    (T, H) with trace.x (T, I)."""
+    if layer == 0:
+        return x
+    return torch.cat([records[record_name(layer - 1, d, "h")] for d in range(num_directions)], dim=-1)
 
 
 class RecurrentCore(nn.Module):
@@ -32,7 +57,8 @@ class RecurrentCore(nn.Module):
 
     Layer l reads the concatenated outputs of both directions of layer l-1 (as torch.nn.RNN does);
     `combine` only decides how the top layer's two directions are merged for the readout.
-    Subclasses provide `_make_cell(input_size)` and `_scan(cell, x, state, reverse, delta)`.
+    The time loop (`_scan`) is written once, here; subclasses provide `_make_cell(input_size)`, `_prepare` (the
+    cell's weights in the input's dtype and the input part of every step at once) and `step` (one cell update).
     """
 
     is_recurrent = True  # carries a state from step to step (WindowCore does not)
@@ -113,11 +139,46 @@ class RecurrentCore(nn.Module):
             return h0[0].to(x.dtype), h0[1].to(x.dtype)
         return h0.to(x.dtype), (zeros if "c" in self.state_keys else None)
 
+    def _scan(self, cell, x, state, reverse, delta, cut):
+        """One layer in one direction over all T steps: returns the outputs (B, T, H), the final state and every
+        recorded value stacked over time, each (B, T, H). `delta` (B, T, H) is added to h_t right after it is made
+        (and recorded with it); `cut` detaches the carried state at the end of every chunk (see chunk_ends)."""
+        weights, a = self._prepare(cell, x)
+        # Per-step views with one backward node each: indexing a[:, t] would build a full-size zero gradient
+        # for every step in the backward pass (quadratic in T).
+        a_t = a.unbind(1)
+        d_t = delta.unbind(1) if delta is not None else None
+        T = x.shape[1]
+        rec: dict[str, list] = {}
+        for t in time_order(T, reverse):
+            state, values = self.step(weights, a_t[t], state)
+            if d_t is not None:
+                state = (state[0] + d_t[t], *state[1:])
+                values["h"] = state[0]
+            if not rec:
+                rec = {k: [None] * T for k in values}
+            for k, v in values.items():
+                rec[k][t] = v
+            if chunk_ends(t, cut, reverse):
+                state = tuple(s.detach() for s in state)
+        rec = self._finish({k: torch.stack(v, 1) for k, v in rec.items()})  # each (B, T, H)
+        return rec["h"], state, rec
+
     def _make_cell(self, input_size: int) -> nn.Module:
         raise NotImplementedError
 
-    def _scan(self, cell, x, state, reverse, delta, cut):
+    def _prepare(self, cell, x: torch.Tensor):
+        """(the cell's weights cast to x's dtype, the input part of every step (B, T, G*H) computed at once)."""
         raise NotImplementedError
+
+    def step(self, weights, a: torch.Tensor, state: tuple[torch.Tensor, ...]):
+        """One time step of one cell: a (B, G*H) is the input part, state (h_{t-1}, ...) as in `state_keys`.
+        Returns the new state and the values to record at this step, by name ("h" among them)."""
+        raise NotImplementedError
+
+    def _finish(self, records: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Values derived from the stacked records (Elman adds f'(u_t)); none by default."""
+        return records
 
 
 def time_order(steps: int, reverse: bool) -> range:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .init import uniform
-from .recurrent import RunResult
+from .recurrent import RunResult, record_name
 
 
 class WindowCore(nn.Module):
@@ -44,5 +44,6 @@ class WindowCore(nn.Module):
     def run(self, x: torch.Tensor, h0=None, *, record: bool = False, perturb=None, detach_every=None) -> RunResult:
         u = self.windows(x) @ self.W.to(x.dtype).T + self.b.to(x.dtype)  # (B, T, H)
         h = torch.tanh(u)
-        records = {"window.u": u, "window.h": h, "window.fprime": 1 - h**2} if record else {}
+        values = {"u": u, "h": h, "fprime": 1 - h**2} if record else {}
+        records = {record_name(0, 0, k, recurrent=False): v for k, v in values.items()}
         return RunResult(h, h[:, -1].unsqueeze(0), None, records)

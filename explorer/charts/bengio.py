@@ -6,9 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.models.config import RECURRENT_ARCHS, SHORT_ARCH_NAMES
+
 from .style import SERIES, base_layout, esc
 
-RECURRENT = {"elman": "Elman", "lstm": "LSTM", "gru": "GRU"}
+RECURRENT = {arch: SHORT_ARCH_NAMES[arch] for arch in RECURRENT_ARCHS}  # legend names
 
 
 def window_vs_recurrence(table: pd.DataFrame, height: int = 440) -> go.Figure:

@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..catalogue import ARCH_NAMES
+from core.models.config import SHORT_ARCH_NAMES
+
 from .style import BLUE, GREEN, ORANGE, base_layout, esc
 
 ARCH_COLOR = {"elman": BLUE, "lstm": ORANGE, "gru": GREEN}
@@ -34,7 +35,7 @@ def context_use_figure(curves: pd.DataFrame, reach: pd.DataFrame, tolerance: flo
                                         "Gradient of the loss, k tokens back"))
     for model, g in curves.groupby("model", sort=False):
         arch = _arch(model)
-        color, label = ARCH_COLOR.get(arch, "#555"), ARCH_NAMES.get(arch, esc(model))
+        color, label = ARCH_COLOR.get(arch, "#555"), SHORT_ARCH_NAMES.get(arch, esc(model))
         g = g.sort_values("k")
         longest = int(g["k"].max())
         shown = g["saved"].clip(lower=FLOOR)

@@ -7,35 +7,38 @@ from __future__ import annotations
 import streamlit as st
 
 from core import ModelConfig
-from core.generate import MAX_TOKENS, Sampling, Step, agreement, continuation_text, frame, generate, separators
+from core.generate import MAX_TOKENS, Sampling, Step, continuation_text, frame, generate, separators
+from core.models.config import RECURRENT_ARCHS, SHORT_ARCH_NAMES
 
-from .. import render, settings, sidebar, state, text_input
+from .. import captions, render, settings, sidebar, state, text_input
 from ..charts.text import probability_text
 from ..presets import CUSTOM
 
-N = settings.Setting("gen.n", 100, settings.integer(1, MAX_TOKENS))
-METHOD = settings.Setting("gen.method", "sample", settings.choice(("sample", "greedy")))
-TEMPERATURE = settings.Setting("gen.temp", 0.8, settings.number(0.05, 5.0))
-TOP_K = settings.Setting("gen.topk", 0, settings.integer(0, 1000))
-SEED = settings.Setting("gen.seed", 0, settings.integer(0, 2**31 - 1))
-COMPARE = settings.Setting("gen.compare", False, settings.flag)
-SIBLINGS = {"Elman": "elman", "LSTM": "lstm", "GRU": "gru"}
+N = settings.Setting("gen.n", 100, kind="number", label="Tokens to generate", lo=1, hi=MAX_TOKENS, step=10,
+                     help="Words or characters, as the model reads them.")
+METHOD = settings.Setting(
+    "gen.method", "sample", kind="radio", label="Decoding", options=("sample", "greedy"),
+    names={"sample": "sample", "greedy": "greedy (argmax)"},
+    help="Greedy takes the most likely token every time; sampling draws one at random from the model's "
+         "distribution, reshaped by the temperature and cut to the top k.")
+TEMPERATURE = settings.Setting(
+    "gen.temp", 0.8, kind="slider", label="Temperature T", lo=0.05, hi=5.0, step=0.05,
+    help="Draws from softmax(z / T): below 1 sharper (towards greedy), above 1 flatter (towards uniform).")
+TOP_K = settings.Setting("gen.topk", 0, kind="number", label="Top k (0 = all)", lo=0, hi=1000, step=1,
+                         help="Only the k most likely tokens may be drawn.")
+SEED = settings.Setting("gen.seed", 0, kind="number", label="Seed", lo=0, hi=2**31 - 1, step=1,
+                        help="Same seed, same settings and prompt: the same continuation.")
+COMPARE = settings.Setting("gen.compare", False, kind="toggle", label="Continue with all three side by side",
+                           help="The same prompt, decoding, temperature, top-k and seed for each network.")
+SETTINGS = (N, METHOD, TEMPERATURE, TOP_K, SEED, COMPARE)
+SIBLINGS = RECURRENT_ARCHS  # set side by side, each under its short name
 TAIL = 200  # characters of the prompt shown before the continuation
-RESULTS = "gen.results"  # session_state: finished continuations, so a rerun shows them without generating again
-KEEP = 12
 
 
 def controls() -> Sampling:
     left, mid, right = st.columns([1, 1, 2])
-    with left:
-        settings.widget(st.number_input, "Tokens to generate", N, 1, MAX_TOKENS, step=10,
-                        help="Words or characters, as the model reads them.")
-    with mid:
-        settings.widget(st.radio, "Decoding", METHOD, ("sample", "greedy"), horizontal=True,
-                        format_func={"sample": "sample", "greedy": "greedy (argmax)"}.get,
-                        help="Greedy takes the most likely token every time; sampling draws one at random from the "
-                             "model's distribution, reshaped by the temperature and cut to the top k.")
-    greedy = settings.get("gen.method") == "greedy"
+    settings.control(N, left)
+    greedy = settings.control(METHOD, mid, horizontal=True) == "greedy"
     with right:
         if greedy:
             st.caption("Greedy decoding has no randomness: temperature, top-k and seed do not apply, and the same "
@@ -43,19 +46,10 @@ def controls() -> Sampling:
             for s in (TEMPERATURE, TOP_K, SEED):
                 settings.bind(s)
         else:
-            a, b, c = st.columns(3)
-            with a:
-                settings.widget(st.slider, "Temperature T", TEMPERATURE, 0.05, 5.0, step=0.05,
-                                help="Draws from softmax(z / T): below 1 sharper (towards greedy), above 1 flatter "
-                                     "(towards uniform).")
-            with b:
-                settings.widget(st.number_input, "Top k (0 = all)", TOP_K, 0, 1000, step=1,
-                                help="Only the k most likely tokens may be drawn.")
-            with c:
-                settings.widget(st.number_input, "Seed", SEED, 0, 2**31 - 1, step=1,
-                                help="Same seed, same settings and prompt: the same continuation.")
-    return Sampling(greedy=greedy, temperature=float(settings.get("gen.temp")), top_k=int(settings.get("gen.topk")),
-                    seed=int(settings.get("gen.seed")))
+            for s, col in zip((TEMPERATURE, TOP_K, SEED), st.columns(3), strict=True):
+                settings.control(s, col)
+    return Sampling(greedy=greedy, temperature=float(settings.get(TEMPERATURE.key)),
+                    top_k=int(settings.get(TOP_K.key)), seed=int(settings.get(SEED.key)))
 
 
 def _tail(prompt: str) -> str:
@@ -70,10 +64,9 @@ def tips(steps: list[Step]) -> list[str]:
 
 def continuation(config: ModelConfig, prompt: str, n: int, sampling: Sampling, box) -> list[Step]:
     """The continuation, streamed into `box` token by token as it is produced (or the stored one, at once)."""
-    store = st.session_state.setdefault(RESULTS, {})
     key = (config, prompt, n, sampling)
-    if key in store:
-        return store[key]
+    if (done := state.generated(key)) is not None:
+        return done
     steps: list[Step] = []
     shown = _tail(prompt)
     for step in generate(state.get_model(config), prompt, n, sampling):
@@ -81,9 +74,7 @@ def continuation(config: ModelConfig, prompt: str, n: int, sampling: Sampling, b
         shown += separators(config.tokenizer, before, [step.token])[0] + step.token
         steps.append(step)
         box.text(shown)
-    while len(store) >= KEEP:
-        store.pop(next(iter(store)))
-    store[key] = steps
+    state.keep_generated(key, steps)
     return steps
 
 
@@ -92,12 +83,7 @@ def show(config: ModelConfig, prompt: str, steps: list[Step], box) -> None:
     tokens = [s.token for s in steps]
     box.html(probability_text(_tail(prompt), tokens, [s.p for s in steps], tips(steps),
                               separators(config.tokenizer, prompt, tokens)))
-    mean_p, top = agreement(steps)
-    V = len(state.get_model(config).vocab)
-    st.caption(f"Shaded by the probability the model gave each token (temperature 1, whatever the sampling); hover "
-               f"for the runners-up. Mean probability of the chosen tokens {mean_p:.3f}, against {1 / V:.4f} for a "
-               f"uniform guess over its {V:,} tokens; the chosen token was the most likely one at {top} of "
-               f"{len(steps)} steps.")
+    st.caption(captions.continuation_caption(steps, len(state.get_model(config).vocab)))
 
 
 def _put_in_text_box(text: str) -> None:
@@ -111,7 +97,7 @@ def notes(config: ModelConfig) -> None:
         st.info("This network is untrained: its weights are random, so it continues with tokens from its small "
                 "lecture vocabulary almost at random. Pick a trained model in the sidebar to hear Shakespeare.",
                 icon=":material/casino:")
-    if config.arch == "window":
+    if not config.is_recurrent:
         st.caption(f"The fixed-window model has no state: each next token depends on the last n = {config.window} "
                    "tokens only, which it reads again at every step.")
     if config.bidirectional:
@@ -131,11 +117,10 @@ def one(config: ModelConfig, prompt: str, n: int, sampling: Sampling) -> list[St
 
 
 def side_by_side(config: ModelConfig, prompt: str, n: int, sampling: Sampling) -> None:
-    columns = st.columns(len(SIBLINGS))
-    for (name, arch), col in zip(SIBLINGS.items(), columns):
+    for arch, col in zip(SIBLINGS, st.columns(len(SIBLINGS)), strict=True):
         sibling = sidebar.sibling(config, arch)
         with col:
-            st.markdown(f"**{name}** · {sidebar.describe(sibling)}, H = {sibling.hidden_size}")
+            st.markdown(f"**{SHORT_ARCH_NAMES[arch]}** · {sidebar.describe(sibling)}, H = {sibling.hidden_size}")
             one(sibling, prompt, n, sampling)
 
 
@@ -151,7 +136,7 @@ def main() -> None:
     config = sidebar.config()
     prompt = text_input.text_box("Prompt", tokenizer=config.tokenizer)
     sampling = controls()
-    n = int(settings.get("gen.n"))
+    n = int(settings.get(N.key))
     if not prompt.strip():
         st.info("Type a prompt above (or pick a preset) for the model to continue.")
         return
@@ -165,9 +150,7 @@ def main() -> None:
         with st.expander("Every generated token, its probability and the runners-up"):
             st.dataframe(frame(steps), hide_index=True)
     st.subheader("Elman, LSTM and GRU on the same prompt", anchor=False)
-    settings.widget(st.toggle, "Continue with all three side by side", COMPARE,
-                    help="The same prompt, decoding, temperature, top-k and seed for each network.")
-    if settings.get("gen.compare"):
+    if settings.control(COMPARE):
         side_by_side(config, prompt, n, sampling)
         st.caption("Trained models are the shipped ones for the same tokens; an untrained model's siblings share "
                    "its hidden size and seed. The same seed gives the same random numbers, but each network's "

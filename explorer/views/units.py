@@ -4,35 +4,41 @@ follow a feature of the text, with the honest verdict; and LSTMVis's select-and-
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core import ModelConfig, Trace
 from core import units as U
 
-from .. import render, settings, sidebar, state, text_input
+from .. import captions, render, settings, sidebar, state, text_input
 from ..charts.text import coloured_text, ranking_bars, scale_legend
 
 PASSAGES = {"heldout": "a held-out Shakespeare passage", "text": "the text box's text"}
-PASSAGE = settings.Setting("units.passage", "heldout", settings.choice(tuple(PASSAGES)))
-LAYER = settings.Setting("units.layer", 0, settings.integer(0, 15))
-DIRECTION = settings.Setting("units.dir", 0, settings.integer(0, 1))
-KEY = settings.Setting("units.key", "h", settings.choice(("h", "c")))
-INDEX = settings.Setting("units.index", 0, settings.integer(0, 4095))
-FEATURE = settings.Setting("units.feature", "line_position", settings.choice(tuple(U.FEATURES)))
-TARGET = settings.Setting("units.target", ",", settings.text(40))
-WITHIN = settings.Setting("units.k", 10, settings.integer(1, 500))
-THRESHOLD = settings.Setting("units.thr", 0.5, settings.number(-10.0, 10.0))
-SPAN = settings.Setting("units.span", "", settings.text(20))  # "a-b": first and last step of the selection
+PASSAGE = settings.Setting(
+    "units.passage", "heldout", kind="radio", label="Read the units over", options=tuple(PASSAGES), names=PASSAGES,
+    help="The held-out passage is the start of Shakespeare's test split, which no shipped model was trained on; the "
+         "text box is shared with every page (the Generate page can put a continuation there).")
+# Layer, direction and unit: the declared range is what a link may ask for; each run narrows it to this model.
+LAYER = settings.Setting("units.layer", 0, kind="number", label="Layer", lo=0, hi=15)
+DIRECTION = settings.Setting("units.dir", 0, settings.integer(0, 1), kind="radio", label="Direction", options=(0, 1),
+                             names=("left to right", "right to left").__getitem__)
+KEY = settings.Setting("units.key", "h", kind="radio", label="Quantity", options=("h", "c"),
+                       names={"h": "h (hidden state)", "c": "c (cell state)"})
+INDEX = settings.Setting("units.index", 0, kind="number", label="Unit", lo=0, hi=4095)
+FEATURE = settings.Setting("units.feature", "line_position", kind="select", label="Feature of the text",
+                           options=tuple(U.FEATURES), names=U.FEATURES)
+TARGET = settings.Setting("units.target", ",", settings.text(40), kind="text", label="Word or character")
+WITHIN = settings.Setting("units.k", 10, kind="number", label="within the last k tokens", lo=1, hi=500)
+THRESHOLD = settings.Setting("units.thr", 0.5, kind="number", label="A unit is on above", lo=-10.0, hi=10.0,
+                             step=0.05)
+# "a-b", the first and last step of the selection: drawn as a range slider over this passage's steps (its value is
+# a pair, the setting a string), so the page binds it by hand.
+SPAN = settings.Setting("units.span", "", settings.text(20), label="Select a span (first and last step)")
+SETTINGS = (PASSAGE, LAYER, DIRECTION, KEY, INDEX, FEATURE, TARGET, WITHIN, THRESHOLD, SPAN)
 CONTEXT = 12  # tokens shown either side of a match
 
 
 def passage(config: ModelConfig) -> str:
-    settings.widget(st.radio, "Read the units over", PASSAGE, tuple(PASSAGES), format_func=PASSAGES.get,
-                    horizontal=True, help="The held-out passage is the start of Shakespeare's test split, which no "
-                                          "shipped model was trained on; the text box is shared with every page "
-                                          "(the Generate page can put a continuation there).")
-    if settings.get("units.passage") == "text":
+    if settings.control(PASSAGE, horizontal=True) == "text":
         return text_input.text_box(tokenizer=config.tokenizer)
     text = U.held_out_passage()
     st.caption(f"The first {text.count(chr(10))} lines ({len(text):,} characters) of the test split, from "
@@ -40,82 +46,54 @@ def passage(config: ModelConfig) -> str:
     return text
 
 
-def _clamp(key: str, hi: int) -> int:
+def _clamp(setting: settings.Setting, hi: int) -> int:
     """Keep a link's value inside this model (a unit index past H, a layer it lacks)."""
-    if settings.get(key) > hi:
-        settings.put(key, hi)
-    return settings.get(key)
+    if settings.bind(setting) > hi:
+        settings.put(setting.key, hi)
+    return settings.get(setting.key)
 
 
 def pick_unit(trace: Trace) -> U.Unit:
     c = trace.config
-    for s in (LAYER, DIRECTION, KEY, INDEX):
-        settings.bind(s)
     cols = st.columns(4)
-    layer = _clamp("units.layer", c.num_layers - 1)
-    direction = _clamp("units.dir", c.num_directions - 1)
-    if settings.get("units.key") not in U.state_keys(trace):
-        settings.put("units.key", "h")
+    layer = _clamp(LAYER, c.num_layers - 1)
+    direction = _clamp(DIRECTION, c.num_directions - 1)
+    if settings.bind(KEY) not in U.state_keys(trace):
+        settings.put(KEY.key, "h")
     H = trace.get("h", layer, direction).shape[1]
-    index = _clamp("units.index", H - 1)
+    index = _clamp(INDEX, H - 1)
     if c.num_layers > 1:
-        cols[0].number_input("Layer", 0, c.num_layers - 1, key=settings.widget_key("units.layer"),
-                             on_change=settings.on_change("units.layer"))
+        settings.control(LAYER, cols[0], max_value=c.num_layers - 1)
     if c.num_directions > 1:
-        cols[1].radio("Direction", (0, 1), format_func=("left to right", "right to left").__getitem__,
-                      key=settings.widget_key("units.dir"), on_change=settings.on_change("units.dir"))
-    if c.arch == "lstm":
-        cols[2].radio("Quantity", ("h", "c"), horizontal=True, key=settings.widget_key("units.key"),
-                      format_func={"h": "h (hidden state)", "c": "c (cell state)"}.get,
-                      on_change=settings.on_change("units.key"))
-    cols[3].number_input(f"Unit (0..{H - 1})", 0, H - 1, key=settings.widget_key("units.index"),
-                         on_change=settings.on_change("units.index"))
-    return U.Unit(layer, direction, settings.get("units.key"), index)
-
-
-def gaps(trace: Trace, text: str) -> list[str]:
-    """The text between consecutive tokens, as typed (spaces and line breaks of a word model's text)."""
-    spans = U.spans(trace, text)
-    return [text[(spans[t - 1][1] if t else 0):a] for t, (a, _) in enumerate(spans)]
+        settings.control(DIRECTION, cols[1])
+    if len(U.state_keys(trace)) > 1:
+        settings.control(KEY, cols[2], horizontal=True)
+    settings.control(INDEX, cols[3], label=f"Unit (0..{H - 1})", max_value=H - 1)
+    return U.Unit(layer, direction, settings.get(KEY.key), index)
 
 
 def colour_unit(trace: Trace, text: str, unit: U.Unit) -> None:
     acts = U.values(trace, unit.layer, unit.direction, unit.key)
     bound, why = U.colour_bound(trace.config, unit.key, acts)
     v = acts[:, unit.index]
-    st.html(coloured_text(trace.tokens, v, bound, gaps(trace, text)))
+    st.html(coloured_text(trace.tokens, v, bound, U.gaps(text, U.spans(trace, text))))
     st.html(scale_legend(bound))
-    st.caption(f"Unit {unit.label()} at every step, blue below 0 and red above; hover a token for its value. Scale "
-               f"{why} Over these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def ranking(config: ModelConfig, text: str, feature: str, target: str, k: int) -> tuple[pd.DataFrame, np.ndarray]:
-    trace = state.get_trace(config, text)
-    f = U.feature(feature, text, U.spans(trace, text), trace.tokens, target=target, k=k)
-    return U.rank_units(trace, f), f
+    st.caption(captions.unit_caption(unit.label(), why, v))
 
 
 def _show_best(row: dict) -> None:
-    for key, value in (("units.layer", row["layer"]), ("units.dir", row["direction"]), ("units.key", row["quantity"]),
-                       ("units.index", row["index"])):
-        settings.put(key, value)
+    for s, column in ((LAYER, "layer"), (DIRECTION, "direction"), (KEY, "quantity"), (INDEX, "index")):
+        settings.put(s.key, row[column])
 
 
 def rank(config: ModelConfig, text: str) -> None:
     left, mid, right = st.columns([2, 1, 1])
-    with left:
-        settings.widget(st.selectbox, "Feature of the text", FEATURE, tuple(U.FEATURES), format_func=U.FEATURES.get)
-    feature = settings.get("units.feature")
+    feature = settings.control(FEATURE, left)
     target, k = settings.bind(TARGET), settings.bind(WITHIN)
     if feature == "seen_recently":
-        with mid:
-            settings.widget(st.text_input, "Word or character", TARGET)
-        with right:
-            settings.widget(st.number_input, "within the last k tokens", WITHIN, 1, 500)
-        target, k = settings.get("units.target"), int(settings.get("units.k"))
+        target, k = settings.control(TARGET, mid), int(settings.control(WITHIN, right))
     label = U.FEATURES[feature] if feature != "seen_recently" else f"“{target}” within the last {k} tokens"
-    table, f = ranking(config, text, feature, target, k)
+    table, f = state.get_unit_ranking(config, text, feature, target, k)
     v = U.verdict(table, f)
     (st.success if v.follows else st.info)(v.sentence(label), icon=":material/query_stats:")
     if feature == "line_position" and "\n" not in text.rstrip("\n") and not v.constant:
@@ -135,45 +113,29 @@ def rank(config: ModelConfig, text: str) -> None:
               icon=":material/arrow_upward:")
 
 
-def _span(T: int, v: np.ndarray) -> tuple[int, int]:
-    """The selection from the link, else five steps around the unit's largest value."""
-    raw = settings.get("units.span")
-    try:
-        a, b = (int(x) for x in raw.split("-"))
-        if 0 <= a <= b < T:
-            return a, b
-    except ValueError:
-        pass
-    top = int(np.nanargmax(v)) if np.isfinite(v).any() else 0
-    return max(0, top - 2), min(T - 1, top + 2)
-
-
 def _set_span(widget: str) -> None:
     value = st.session_state[widget]
     a, b = value if isinstance(value, tuple | list) else (value, value)  # a slider may come back with one end
-    settings.put("units.span", f"{min(a, b)}-{max(a, b)}")
+    settings.put(SPAN.key, f"{min(a, b)}-{max(a, b)}")
 
 
 def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
     acts = U.values(trace, unit.layer, unit.direction, unit.key)
     T = len(trace)
-    settings.bind(SPAN)
-    a, b = _span(T, acts[:, unit.index])
+    a, b = U.selection(settings.bind(SPAN), T, acts[:, unit.index])
     widget = f"units.w.span.{T}"  # one slider per passage length: its range is the steps
     st.session_state[widget] = (a, b)
-    st.slider("Select a span (first and last step)", 0, T - 1, key=widget, on_change=_set_span, args=(widget,))
-    settings.widget(st.number_input, "A unit is on above", THRESHOLD, -10.0, 10.0, step=0.05)
-    threshold = float(settings.get("units.thr"))
+    st.slider(SPAN.label, 0, T - 1, key=widget, on_change=_set_span, args=(widget,))
+    threshold = float(settings.control(THRESHOLD))
     on = U.units_on(acts, a, b + 1, threshold)
     spans = U.spans(trace, text)
     selected = " ".join(text[spans[a][0]:spans[b][1]].split())
-    prefix = f"l{unit.layer}.{('fwd', 'bwd')[unit.direction]}.{unit.key}"
+    prefix = unit.name
     if not on:
         st.info(f"No unit of {prefix} is above {threshold:g} at every step of {selected!r} (steps {a}..{b}): lower "
                 "the threshold or select a shorter span.")
         return
-    found = U.matches(acts, on, threshold, b + 1 - a)
-    found = found[~((found["start"] <= a) & (found["end"] > b))]  # the selection itself is no match
+    found = U.matches(acts, on, threshold, b + 1 - a, selected=(a, b))
     listed = ", ".join(f"[{i}]" for i in on[:40]) + ("…" if len(on) > 40 else "")
     st.markdown(f"**{len(on)}** unit{'s' if len(on) != 1 else ''} of {prefix} stay above {threshold:g} throughout "
                 f"{selected!r} (steps {a}..{b}): {listed}")
@@ -181,7 +143,7 @@ def select_and_match(trace: Trace, text: str, unit: U.Unit) -> None:
         st.info("Nowhere else in this passage are all of them on together.")
         return
     bound, _ = U.colour_bound(trace.config, unit.key, acts)
-    between = gaps(trace, text)
+    between = U.gaps(text, spans)
     mean = acts[:, on].mean(1)
     st.caption(f"Other places where all {len(on)} are on together, closest in length to the selection first "
                f"({len(found)} shown); coloured by their mean activation on the same scale.")
@@ -202,7 +164,7 @@ def main() -> None:
         "and select-and-match."
     )
     config = sidebar.config()
-    if config.arch == "window":
+    if not config.is_recurrent:
         st.info("The fixed-window model has no state to read: its hidden layer is computed afresh at every step from "
                 f"the last n = {config.window} tokens alone, and nothing is carried from one step to the next. Pick an "
                 "Elman, LSTM or GRU model in the sidebar (the Generate page still lets this one speak).",

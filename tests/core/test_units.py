@@ -121,6 +121,41 @@ def test_select_and_match_finds_where_the_same_units_are_on_together():
         U.units_on(acts, 5, 30, 0.5)
 
 
+def test_the_selection_itself_is_no_match_and_leaves_its_place_to_another():
+    acts = np.zeros((40, 2))
+    for start in range(0, 40, 3):  # 14 runs of one step, every third step
+        acts[start, :] = 1.0
+    found = U.matches(acts, [0, 1], 0.5, length=1, limit=10, selected=(9, 9))
+    assert len(found) == 10 and 9 not in found["start"].tolist()
+    assert found["start"].tolist() == [0, 3, 6, 12, 15, 18, 21, 24, 27, 30]
+    assert 9 in U.matches(acts, [0, 1], 0.5, length=1)["start"].tolist()
+
+
+def test_a_selection_comes_from_the_link_else_around_the_units_peak():
+    v = np.zeros(20)
+    v[11] = 3.0
+    assert U.selection("3-5", 20, v) == (3, 5)
+    assert U.selection("4-4", 20, v) == (4, 4)
+    for bad in ("", "5-3", "3-25", "-1-4", "a-b", "3"):
+        assert U.selection(bad, 20, v) == (9, 13), bad
+    v[11], v[0] = 0.0, 7.0
+    assert U.selection("", 20, v) == (0, 2), "clipped at the first step"
+    assert U.selection("", 20, np.full(20, np.nan)) == (0, 2)
+    assert U.selection("", 3, np.array([0.0, 0.0, 1.0])) == (0, 2), "clipped at the last step"
+
+
+@pytest.mark.parametrize("tokenizer", ["word", "char"])
+def test_the_gaps_between_tokens_give_the_text_back(tokenizer):
+    from core.text import get_tokenizer
+
+    text = "To be,  or not\nto be: that"
+    spans = get_tokenizer(tokenizer).spans(text)
+    g = U.gaps(text, spans)
+    assert "".join(gap + text[a:b] for gap, (a, b) in zip(g, spans, strict=True)) == text[:spans[-1][1]]
+    if tokenizer == "word":
+        assert g[:4] == ["", " ", "", "  "] and "\n" in g
+
+
 def test_the_held_out_passage_is_from_the_test_split_and_ends_a_line():
     from core.data import shakespeare
 
