@@ -32,6 +32,7 @@ import pandas as pd
 import torch
 
 from ..data.synthetic import SequenceTask, cue_task
+from ..files import write_csv
 from ..models import build_model
 from ..models.config import ModelConfig
 from ..models.lm import LanguageModel
@@ -184,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     frame = sweep(lags=args.lags, seeds=args.seeds, config=config, on_row=report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False)
+    write_csv(frame, args.out)
     print(summary(frame).to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"{len(frame)} runs in {time.perf_counter() - start:.0f} s wall clock ({time.process_time():.0f} s of CPU); "
           f"wrote {args.out}")

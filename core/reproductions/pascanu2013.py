@@ -25,6 +25,7 @@ import pandas as pd
 import torch
 
 from ..data.synthetic import adding_task
+from ..files import write_csv
 from ..gradients import decay_rate, row_log_norms, spectrum, step_factors, verdict
 from ..models import ElmanRNN, build_model
 from ..models.config import ModelConfig
@@ -186,7 +187,7 @@ def write(out: Path) -> dict[str, pd.DataFrame]:
     out.mkdir(parents=True, exist_ok=True)
     tables = {"sweep": sweep(), "clipping": clipping()}
     for name, table in tables.items():
-        table.to_csv(out / FILES[name], index=False)
+        write_csv(table, out / FILES[name])
     return tables
 
 
