@@ -2,22 +2,33 @@
 described in words.
 
 By default the page shows the tables cached under results/ (written by `python -m core.reproductions.elman1990
---out results/`); each section's button trains its network again here, with the same code and settings.
+--out results/`); each section's button trains its network again (a background job, explorer.jobs), with the
+same code and settings.
 """
 
+from __future__ import annotations
+
 import math
-import time
 
 import pandas as pd
 import streamlit as st
 
 from core.reproductions import elman1990 as e90
-from explorer import render, settings, state
-from explorer.charts import elman1990 as charts
-from explorer.charts.style import fmt
 
-MEASURE = settings.Setting("e90.measure", "squared_error", settings.choice(tuple(charts.MEASURES)))
-METHOD = settings.Setting("e90.method", "ward", settings.choice(e90.METHODS))
+from .. import recompute, render, settings, state
+from ..charts import elman1990 as charts
+from ..charts.style import fmt
+
+MEASURE = settings.Setting("e90.measure", "squared_error", kind="radio", label="Error shown",
+                           options=tuple(charts.MEASURES),
+                           names={"squared_error": "squared error (what the paper plots)",
+                                  "loss": "cross-entropy (what the network was trained on)"})
+METHOD = settings.Setting("e90.method", "ward", kind="select", label="Linkage", options=e90.METHODS,
+                          help="How the distance between two clusters is measured when the tree is grown.")
+SEED = settings.Setting("e90.seed", e90.SEEDS[0], kind="select", label="Network (seed)", options=e90.SEEDS,
+                        help="One network was trained per seed, on its own random sentences.",
+                        in_url=False)  # options: the seeds of the table shown, built per run
+SETTINGS = (MEASURE, METHOD, SEED)
 SECTION = {"xor": "temporal XOR", "letters": "letter sequences", "words": "word boundaries",
            "lexicon": "lexical categories"}
 SHOWN = {"letters": 45, "words": 60}  # test letters drawn: enough for a dozen consonant runs, or a few sentences
@@ -25,33 +36,25 @@ SHOWN = {"letters": 45, "words": 60}  # test letters drawn: enough for a dozen c
 
 def table(name: str) -> tuple[pd.DataFrame | None, str]:
     """This session's recomputed table if there is one, else the cached CSV; and where it came from."""
-    if (mine := st.session_state.get(f"e90.{name}")) is not None:
-        return mine
-    frame = state.read_results(state.RESULTS / e90.FILES[name])
-    return (None, "") if frame is None else (frame, f"cached in results/{e90.FILES[name]}")
+    cached = state.read_results(state.RESULTS / e90.FILES[name])
+    return recompute.table(job_key(name), cached, f"cached in results/{e90.FILES[name]}")
 
 
-def recompute(name: str) -> None:
-    """Train this section's network again with a progress bar; the result replaces the cached table here."""
-    if not st.button(f"Recompute {SECTION[name]}", key=f"e90.run.{name}", icon=":material/refresh:",
-                     help="Train the network again, here and now, with the code and settings of the cached table."):
-        return
-    bar = st.progress(0.0, text="starting")
-    started = time.perf_counter()
-    try:
-        with st.spinner(f"Training the network for {SECTION[name]}…"):
-            frame = e90.EXPERIMENTS[name](on_progress=lambda done: bar.progress(min(done, 1.0), text=f"{done:.0%}"))
-    except (ValueError, RuntimeError) as err:
-        render.failure(err)
-        return
-    finally:
-        bar.empty()
-    st.session_state[f"e90.{name}"] = (frame, f"recomputed here in {time.perf_counter() - started:.1f} s")
+def job_key(name: str) -> str:
+    """The key of a section's Recompute button and of the job it starts."""
+    return f"e90.run.{name}"
+
+
+def recompute_button(name: str) -> None:
+    """Train this section's network again in the background; its table then replaces the cached one here."""
+    recompute.button(job_key(name), f"Recompute {SECTION[name]}", f"Training the network for {SECTION[name]}",
+                     lambda on_progress: e90.EXPERIMENTS[name](on_progress=on_progress),
+                     help="Train the network again, here and now, with the code and settings of the cached table.")
 
 
 def loaded(name: str) -> tuple[pd.DataFrame | None, str]:
     """The section's button, then its table (or a note saying how to make one)."""
-    recompute(name)
+    recompute_button(name)
     frame, source = table(name)
     if frame is None:
         st.info(f"No table for {SECTION[name]} yet: press the button above, or run "
@@ -175,12 +178,13 @@ def lexicon_section() -> None:
     frame, source = loaded("lexicon")
     if frame is None:
         return
-    seeds = sorted(frame["seed"].unique())
+    seeds = tuple(int(s) for s in sorted(frame["seed"].unique()))
+    seed_setting = SEED.with_options(seeds, seeds[0])
+    if settings.bind(seed_setting) not in seeds:  # a recomputed table may hold other seeds than the one shown
+        settings.put(SEED.key, seeds[0])
     controls = st.columns([1, 1, 2])
-    seed = controls[0].selectbox("Network (seed)", seeds, key="e90.seed",
-                                 help="One network was trained per seed, on its own random sentences.")
-    method = settings.widget(controls[1].selectbox, "Linkage", METHOD, e90.METHODS,
-                             help="How the distance between two clusters is measured when the tree is grown.")
+    seed = settings.control(seed_setting, where=controls[0])
+    method = settings.control(METHOD, where=controls[1])
     centroids = frame[frame["seed"] == seed].reset_index(drop=True)
     scores = e90.category_purity(centroids, method)
     left, right = st.columns([3, 2])
@@ -230,13 +234,8 @@ def main() -> None:
         "plain backpropagation on squared error, the gradient followed back through a dozen steps or more "
         "instead of one, one-hot letters, and as many passes as it takes to train in seconds."
     )
-    settings.widget(st.radio, "Error shown", MEASURE, tuple(charts.MEASURES), horizontal=True,
-                    format_func={"squared_error": "squared error (what the paper plots)",
-                                 "loss": "cross-entropy (what the network was trained on)"}.get)
+    settings.control(MEASURE, horizontal=True)
     xor_section()
     letters_section()
     words_section()
     lexicon_section()
-
-
-main()
