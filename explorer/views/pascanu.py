@@ -1,57 +1,62 @@
 """Pascanu, Mikolov & Bengio (2013) recomputed: the bound that forces gradients to vanish, and gradient clipping.
 
 By default the page shows the tables cached under results/ (written by `python -m core.reproductions.pascanu2013`);
-the buttons recompute them here, with the same code, at full or quick size.
+the buttons recompute them here (a background job, explorer.jobs), with the same code, at full or quick size.
 """
 
-import math
-import time
+from __future__ import annotations
 
-import numpy as np
+import math
+
 import pandas as pd
 import streamlit as st
 
 from core.reproductions import pascanu2013 as p13
-from explorer import render, settings, state
-from explorer.charts import pascanu as charts
 
-SIZE = settings.Setting("p13.size", "full", settings.choice(("full", "quick")))
+from .. import recompute, render, settings, state
+from ..charts import pascanu as charts
+
 CONFIGS = {  # what each size computes: the cached tables are "full"
     "full": (p13.SweepConfig(), p13.ClipConfig()),
     "quick": (p13.SweepConfig(hidden_size=16, length=40, seeds=(0,), per_octave=2),
               p13.ClipConfig(steps=40, train_size=128, valid_size=64)),
 }
+_QUICK, _QUICK_CLIP = CONFIGS["quick"]
+SIZE = settings.Setting(
+    "p13.size", "full", kind="radio", label="Recompute at", options=("full", "quick"),
+    names={"full": "full size (as cached; seconds to a minute)",
+           "quick": "quick size (fewer, smaller networks; a few seconds)"},
+    help=f"Quick: H = {_QUICK.hidden_size}, T = {_QUICK.length}, {len(_QUICK.seeds)} seed(s), "
+         f"{_QUICK.per_octave} norms per doubling; {_QUICK_CLIP.steps} training steps instead of "
+         f"{CONFIGS['full'][1].steps}.")
+SETTINGS = (SIZE,)
 SECTION = {"sweep": "the bound", "clipping": "clipping"}
+
+
+def job_key(name: str) -> str:
+    """The key of an experiment's Recompute button and of the job it starts."""
+    return f"p13.run.{name}"
 
 
 def table(name: str) -> tuple[pd.DataFrame | None, str]:
     """This session's recomputed table if there is one, else the cached CSV; and where it came from."""
-    if (mine := st.session_state.get(f"p13.{name}")) is not None:
-        return mine
-    frame = state.read_results(state.RESULTS / p13.FILES[name])
-    return (None, "") if frame is None else (frame, f"cached in results/{p13.FILES[name]} (full settings)")
+    cached = state.read_results(state.RESULTS / p13.FILES[name])
+    return recompute.table(job_key(name), cached, f"cached in results/{p13.FILES[name]} (full settings)")
 
 
-def recompute(name: str) -> None:
-    """Run one experiment at the chosen size with a progress bar; the result replaces the cached table here."""
-    size = settings.get(SIZE.key)
+def experiment(name: str, size: str) -> recompute.Experiment:
+    """One experiment at one size, as a function of its progress callback."""
     sweep_config, clip_config = CONFIGS[size]
-    if not st.button(f"Recompute {SECTION[name]} ({size})", key=f"p13.run.{name}", icon=":material/refresh:"):
-        return
-    bar = st.progress(0.0, text="starting")
-    started = time.perf_counter()
-    try:
-        with st.spinner(f"Recomputing {SECTION[name]}…"):
-            def report(done: float) -> None:
-                bar.progress(min(done, 1.0), text=f"{done:.0%}")
-            frame = (p13.sweep(sweep_config, report) if name == "sweep" else p13.clipping(clip_config, report))
-    except (ValueError, RuntimeError) as err:
-        render.failure(err)
-        return
-    finally:
-        bar.empty()
-    source = f"recomputed here in {time.perf_counter() - started:.1f} s ({size} settings)"
-    st.session_state[f"p13.{name}"] = (frame, source)
+    if name == "sweep":
+        return lambda on_progress: p13.sweep(sweep_config, on_progress)
+    return lambda on_progress: p13.clipping(clip_config, on_progress)
+
+
+def recompute_button(name: str) -> None:
+    """Run one experiment at the chosen size in the background; its table then replaces the cached one here."""
+    size = settings.get(SIZE.key)
+    recompute.button(job_key(name), f"Recompute {SECTION[name]} ({size})", f"Recomputing {SECTION[name]} ({size})",
+                     experiment(name, size), note=f" ({size} settings)")
 
 
 def missing(name: str) -> None:
@@ -60,21 +65,17 @@ def missing(name: str) -> None:
 
 
 def measured(d: pd.DataFrame) -> str:
-    """What one activation's rows show, in words computed from them."""
-    gamma = float(d["gamma"].iloc[0])
-    below = d[d["bound_rate"] < 1]
-    mean = np.exp(d.assign(log_rate=np.log(d["rate"])).groupby("target_norm")["log_rate"].mean())
-    growing = mean[mean > 1]
-    gap = 1 - 10 ** d["log10_worst_ratio"].max()
-    lines = [f"- All {len(d)} networks stay under the bound at every distance k: ‖∂h_T/∂h_(T−k)‖₂ never exceeds "
-             f"(γ‖W_hh‖₂)^k (closest approach: {gap:.2g} below it, relative)."]
-    if len(below):
+    """What one activation's rows show, in words (the numbers: core's pascanu2013.findings)."""
+    found = p13.findings(d)
+    gamma, top = found.gamma, found.top
+    lines = [f"- All {found.networks} networks stay under the bound at every distance k: ‖∂h_T/∂h_(T−k)‖₂ never "
+             f"exceeds (γ‖W_hh‖₂)^k (closest approach: {found.closest:.2g} below it, relative)."]
+    if found.largest_below is not None:
         lines.append(f"- Below ‖W_hh‖₂ = 1/γ = {1 / gamma:g}: every factor is under 1 (the largest is "
-                     f"×{below['rate'].max():.3g} per step), as the theorem demands.")
-    if len(growing):
-        top = mean.index.max()
-        lines.append(f"- The mean factor first exceeds 1 at ‖W_hh‖₂ ≈ {growing.index.min():.3g}; at {top:.3g} it is "
-                     f"×{mean[top]:.3g} per step while the bound allows ×{gamma * top:.3g}: saturated units "
+                     f"×{found.largest_below:.3g} per step), as the theorem demands.")
+    if found.first_growing is not None:
+        lines.append(f"- The mean factor first exceeds 1 at ‖W_hh‖₂ ≈ {found.first_growing:.3g}; at {top:.3g} it is "
+                     f"×{found.top_rate:.3g} per step while the bound allows ×{gamma * top:.3g}: saturated units "
                      "(f′ far below γ) keep the real gradient well under the bound.")
     else:
         lines.append("- The mean factor never exceeds 1 on this grid: saturation keeps the gradient vanishing "
@@ -84,7 +85,7 @@ def measured(d: pd.DataFrame) -> str:
 
 def bound_section() -> None:
     st.header("1. Below ‖W_hh‖₂ = 1/γ, gradients must vanish", anchor=False)
-    recompute("sweep")
+    recompute_button("sweep")
     frame, source = table("sweep")
     if frame is None:
         missing("sweep")
@@ -126,7 +127,7 @@ def clipping_section() -> None:
             "descent carries on. Only the step's length changes, never its direction."
         )
     with left:
-        recompute("clipping")
+        recompute_button("clipping")
         frame, source = table("clipping")
         if frame is None:
             missing("clipping")
@@ -171,17 +172,6 @@ def main() -> None:
         "rescaling any gradient longer than a threshold. Both results are recomputed below with this app's own "
         "code, by default from the tables cached with the app."
     )
-    settings.bind(SIZE)
-    quick, quick_clip = CONFIGS["quick"]
-    st.radio("Recompute at", ("full", "quick"), horizontal=True, key=settings.widget_key(SIZE.key),
-             on_change=settings.on_change(SIZE.key),
-             format_func={"full": "full size (as cached; seconds to a minute)",
-                          "quick": "quick size (fewer, smaller networks; a few seconds)"}.get,
-             help=f"Quick: H = {quick.hidden_size}, T = {quick.length}, {len(quick.seeds)} seed(s), "
-                  f"{quick.per_octave} norms per doubling; {quick_clip.steps} training steps instead of "
-                  f"{CONFIGS['full'][1].steps}.")
+    settings.control(SIZE, horizontal=True)
     bound_section()
     clipping_section()
-
-
-main()
