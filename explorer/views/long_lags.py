@@ -1,15 +1,18 @@
 """Long time lags (Reproductions): Hochreiter & Schmidhuber's (1997) finding that gradient-trained recurrent nets
-lose a cue within a few tens of steps while LSTM carries it across a hundred, beside our own lag sweep."""
+lose a cue within a few tens of steps while LSTM carries it across a hundred, beside our own lag sweep (read from
+the cached table; single runs of one's own train on the Long-range probes page)."""
+
+from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from core.probes import lag_sweep as ls
-from explorer import render, state
-from explorer.charts.probes import lag_sweep_figure
 
-HELD = 0.95  # mean test accuracy that counts as carrying the cue
-NEAR_CHANCE = 0.05  # within this of chance counts as guessing
+from .. import render, settings, state
+from ..charts.probes import lag_sweep_figure
+
+SETTINGS: tuple[settings.Setting, ...] = ()  # the page has no settings of its own
 
 
 def their_finding() -> None:
@@ -43,28 +46,22 @@ def ours() -> None:
 
 
 def verdicts(frame: pd.DataFrame) -> list[str]:
-    """For each model, in words: up to which lag it held the cue, and from which lag it only guessed."""
-    means, chance = ls.summary(frame), frame["chance"].mean()
+    """For each model, in words: up to which lag it held the cue, and from which lag it only guessed (the lags:
+    core's lag_sweep.reaches)."""
     lines = []
-    for model, row in means.iterrows():
-        held = 0
-        for lag, accuracy in row.items():
-            if accuracy < HELD:
-                break
-            held = lag
-        lost = [lag for lag, accuracy in row.items() if accuracy <= chance + NEAR_CHANCE]
-        said = (f"held the cue at every lag tried, up to {row.index[-1]}" if held == row.index[-1] else
-                f"held the cue up to lag {held}" if held else "did not reliably hold the cue even at the shortest lag")
-        if lost and held != row.index[-1]:
-            said += f"; at chance from lag {lost[0]}"
-        lines.append(f"- **{model}** {said}.")
+    for reach in ls.reaches(frame):
+        said = (f"held the cue at every lag tried, up to {reach.longest}" if reach.held_all else
+                f"held the cue up to lag {reach.held_to}" if reach.held_to
+                else "did not reliably hold the cue even at the shortest lag")
+        if reach.lost_from is not None and not reach.held_all:
+            said += f"; at chance from lag {reach.lost_from}"
+        lines.append(f"- **{reach.model}** {said}.")
     return lines
 
 
 def table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mean test accuracy over seeds by model and lag, with how many seeds held the cue."""
-    g = frame.groupby(["model", "lag"], sort=False)["accuracy"]
-    stats = pd.DataFrame({"mean": g.mean(), "held": g.apply(lambda a: int((a >= HELD).sum())), "runs": g.size()})
+    """Mean test accuracy over seeds by model and lag, with how many seeds held the cue (core's lag_sweep.by_lag)."""
+    stats = ls.by_lag(frame)
     cells = stats.apply(lambda r: f"{r['mean']:.0%} ({r['held']:.0f}/{r['runs']:.0f})", axis=1)
     out = cells.unstack("lag")
     out.columns = [f"lag {lag}" for lag in out.columns]
@@ -99,10 +96,7 @@ def main() -> None:
     st.dataframe(table(frame))
     chance = frame["chance"].mean()
     seconds = frame["seconds"].sum()
-    st.caption(f"Mean test accuracy over seeds; in brackets, how many seeds reached {HELD:.0%}. Chance is "
+    st.caption(f"Mean test accuracy over seeds; in brackets, how many seeds reached {ls.HELD:.0%}. Chance is "
                f"{chance:.0%}: a network that ignores the cue names the right homeland once in {1 / chance:.0f}. "
                f"The {len(frame)} runs took {seconds / 60:.1f} minutes of training (wall clock, on the machine that "
                "ran the sweep). Train single runs of your own on the Long-range probes page.")
-
-
-main()
