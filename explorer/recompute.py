@@ -35,6 +35,10 @@ def button(key: str, label: str, what: str, work: Experiment, note: str = "", he
 
 
 def _reporter(job: jobs.Job) -> Callable[[float], None]:
+    """The experiment's on_progress: reports to the job and stops it when asked. Until the first report the line
+    says what comes before the first step (drawing the data, building and first scoring the network)."""
+    job.report(0.0, "preparing the data and the network")
+
     def report(done: float) -> None:
         job.check()
         job.report(done, f"{min(done, 1.0):.0%}")
