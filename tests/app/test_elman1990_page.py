@@ -90,6 +90,32 @@ def test_stop_ends_the_training_and_keeps_the_cached_table():
     assert "recomputed here" not in captions and captions.count("cached in results/elman1990_") == 4
 
 
+def test_a_failed_recomputation_says_why_and_keeps_the_cached_table(monkeypatch):
+    def broken(on_progress=None):
+        on_progress(0.5)
+        raise RuntimeError("the test broke this experiment")
+
+    monkeypatch.setitem(e90.EXPERIMENTS, "xor", broken)
+    at = finish_jobs(run_page(PAGE, timeout=120).button(key="e90.run.xor").click().run())
+    assert not at.exception
+    assert any("the test broke this experiment" in e.value for e in at.error)
+    assert " ".join(c.value for c in at.caption).count("cached in results/elman1990_") == 4
+
+
+def test_the_settings_come_from_the_link_and_the_seed_stays_out_of_it():
+    from explorer.views import elman1990
+
+    assert {s.key for s in elman1990.SETTINGS} == {"e90.measure", "e90.method", "e90.seed"}
+    seed = e90.SEEDS[-1]
+    at = run_page(PAGE, query={"e90.measure": "loss", "e90.method": "average"}, timeout=120)
+    assert not at.exception
+    assert "cross-entropy" in plotly_figures(at)[0]["layout"]["yaxis"]["title"]["text"]
+    assert "average linkage" in plotly_figures(at)[3]["layout"]["xaxis"]["title"]["text"]
+    at = at.selectbox(key="w.e90.seed").set_value(seed).run()
+    assert at.session_state["e90.seed"] == seed and "e90.seed" not in at.query_params
+    assert at.query_params["e90.measure"] == "loss"
+
+
 def test_figures_escape_tokens_and_keep_every_point():
     frame = pd.DataFrame({"step": [1, 2, 3], "token": ["<unk>", "a", "b"], "previous": ["x", "<unk>", "a"],
                           "loss": [2.0, 0.1, 1.0], "squared_error": [0.9, 0.01, 0.5], "p_target": [0.1, 0.9, 0.4],
