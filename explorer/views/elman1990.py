@@ -76,6 +76,12 @@ def errors(means: pd.DataFrame, key: str) -> dict:
     return dict(zip(means[key], means[settings.get(MEASURE.key)]))
 
 
+def sequence_chart(name: str, frame: pd.DataFrame, kind: str, labels: dict, *, title: str, subtitle: str) -> None:
+    """A section's error along the first SHOWN[name] letters of its test text (the download: the whole table)."""
+    render.chart(charts.error_sequence(frame.head(SHOWN[name]), kind, labels, measure=settings.get(MEASURE.key),
+                                       title=title, subtitle=subtitle), frame, f"elman 1990 {name}", key=f"e90.{name}")
+
+
 def xor_section() -> None:
     st.header("1. Temporal XOR", anchor=False)
     frame, source = loaded("xor")
@@ -114,12 +120,10 @@ def letters_section() -> None:
     measure = settings.get(MEASURE.key)
     left, right = st.columns([3, 2])
     with left:
-        shown = frame.head(SHOWN["letters"])
-        render.chart(charts.error_sequence(shown, "kind", {"consonant": "consonant", "vowel": "vowel"},
-                                           measure=measure, title="Letter sequences: error letter by letter",
-                                           subtitle="The start of a fresh test sequence; each point is the error "
-                                                    "in predicting the letter written under it."),
-                     frame, "elman 1990 letters", key="e90.letters")
+        sequence_chart("letters", frame, "kind", {"consonant": "consonant", "vowel": "vowel"},
+                       title="Letter sequences: error letter by letter",
+                       subtitle="The start of a fresh test sequence; each point is the error in predicting the "
+                                "letter written under it.")
     means = errors(e90.mean_errors(frame, "kind"), "kind")
     with right:
         st.markdown(
@@ -146,12 +150,10 @@ def words_section() -> None:
     measure = settings.get(MEASURE.key)
     left, right = st.columns([3, 2])
     with left:
-        shown = frame.head(SHOWN["words"])
-        render.chart(charts.error_sequence(shown, "onset", {True: "first letter of a word", False: "later letter"},
-                                           measure=measure, title="Word boundaries: error letter by letter",
-                                           subtitle="Sentences without spaces; the error should jump where a new "
-                                                    "word begins and fall as the word goes on."),
-                     frame, "elman 1990 words", key="e90.words")
+        sequence_chart("words", frame, "onset", {True: "first letter of a word", False: "later letter"},
+                       title="Word boundaries: error letter by letter",
+                       subtitle="Sentences without spaces; the error should jump where a new word begins and fall "
+                                "as the word goes on.")
     means = errors(e90.mean_errors(frame, "onset"), "onset")
     with right:
         st.markdown(
