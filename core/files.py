@@ -28,6 +28,7 @@ def write_atomically(data: bytes, path: str | Path) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """A results/ table, written atomically (a page reading it meanwhile sees the old one or the new one)."""
-    write_atomically(frame.to_csv(index=False).encode(), path)
+def write_csv(frame: pd.DataFrame, path: str | Path, float_format: str | None = None) -> None:
+    """A results/ table, written atomically (a page reading it meanwhile sees the old one or the new one).
+    float_format as in DataFrame.to_csv ("%.6g": float32's precision, no longer digits than the numbers have)."""
+    write_atomically(frame.to_csv(index=False, float_format=float_format).encode(), path)

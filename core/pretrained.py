@@ -26,6 +26,7 @@ import torch
 
 from . import checkpoint
 from .data import build_vocab, encode, shakespeare
+from .files import write_csv
 from .models import build_model
 from .models.config import ModelConfig
 from .text import Vocab
@@ -167,7 +168,7 @@ def record(row: dict) -> pd.DataFrame:
         table = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
         order = {r.name: i for i, r in enumerate(recipes())}
         table = table.sort_values("name", key=lambda names: names.map(order)).reset_index(drop=True)
-        table.to_csv(RESULTS_CSV, index=False)
+        write_csv(table, RESULTS_CSV)
     return table
 
 

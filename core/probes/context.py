@@ -19,6 +19,7 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
+from ..files import write_csv
 from ..models.lm import LanguageModel
 
 K_GRID = (1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50, 70, 100, 130, 160, 200)  # the context lengths read
@@ -165,17 +166,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{use.loss_at(use.longest):.3f} at k={use.longest}; tokens 20..{use.longest} back save "
               f"{use.saved_beyond(20):.3f} nats")
     args.out.mkdir(exist_ok=True)
-    _write(pd.concat(curves, ignore_index=True), args.out / "context_use.csv")
-    _write(pd.concat(reaches, ignore_index=True), args.out / "context_reach.csv")
-    _write(pd.concat(targets, ignore_index=True), args.out / "context_targets.csv")
+    write_csv(pd.concat(curves, ignore_index=True), args.out / "context_use.csv")
+    write_csv(pd.concat(reaches, ignore_index=True), args.out / "context_reach.csv")
+    write_csv(pd.concat(targets, ignore_index=True), args.out / "context_targets.csv")
     return 0
-
-
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    """Write, then rename: a reader never sees half a table."""
-    tmp = path.with_suffix(".tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
 
 
 if __name__ == "__main__":

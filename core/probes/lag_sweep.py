@@ -32,6 +32,7 @@ import pandas as pd
 import torch
 
 from ..data.synthetic import SequenceTask, cue_task
+from ..files import write_csv
 from ..models import build_model
 from ..models.config import ModelConfig
 from ..models.lm import LanguageModel
@@ -43,6 +44,8 @@ SEEDS = (0, 1, 2)
 VALID_SEED, TEST_SEED = 10_000, 20_000  # added to the run's seed: validation and test never share a draw with training
 COLUMNS = ["model", "arch", "forget_bias", "lag", "seed", "accuracy", "chance", "loss", "steps", "ended", "seconds",
            "hidden_size", "max_steps", "batch_size", "lr", "train_size"]
+HELD = 0.95  # test accuracy that counts as carrying the cue
+NEAR_CHANCE = 0.05  # within this of chance counts as guessing
 ENDED = {"stopped": "solved", "early stopping": "no progress", "steps": "budget", "diverged": "diverged"}
 
 
@@ -152,6 +155,44 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.pivot_table(index="model", columns="lag", values="accuracy", aggfunc="mean", sort=False)
 
 
+def by_lag(frame: pd.DataFrame, by: str = "model", held: float = HELD) -> pd.DataFrame:
+    """Test accuracy over seeds for each (`by`, lag), `by` in the table's order: mean, std (NaN for one seed),
+    runs, and held: how many runs reached `held` (a mean hides whether every seed got there or a few did)."""
+    g = frame.assign(held=frame["accuracy"] >= held).groupby([by, "lag"], sort=False)
+    return pd.DataFrame({"mean": g["accuracy"].mean(), "std": g["accuracy"].std(), "runs": g.size(),
+                         "held": g["held"].sum().astype(int)})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far back one model carried the cue, read from its mean accuracy over seeds at each lag."""
+
+    model: str
+    held_to: int  # the longest lag up to which every shorter lag tried was held (mean >= HELD); 0: not the shortest
+    lost_from: int | None  # the shortest lag where the mean was within NEAR_CHANCE of chance (None: never)
+    longest: int  # the longest lag tried
+
+    @property
+    def held_all(self) -> bool:
+        return self.held_to == self.longest
+
+
+def reaches(frame: pd.DataFrame, held: float = HELD, near_chance: float = NEAR_CHANCE) -> list[Reach]:
+    """Per model, in the table's order: up to which lag it held the cue and from which lag it only guessed
+    (chance: the table's mean chance)."""
+    chance = frame["chance"].mean()
+    out = []
+    for model, row in summary(frame).iterrows():
+        held_to = 0
+        for lag, accuracy in row.items():
+            if accuracy < held:
+                break
+            held_to = lag
+        lost = [lag for lag, accuracy in row.items() if accuracy <= chance + near_chance]
+        out.append(Reach(str(model), int(held_to), int(lost[0]) if lost else None, int(row.index[-1])))
+    return out
+
+
 def describe(frame: pd.DataFrame) -> str:
     """The setup behind a sweep table in one paragraph, read from the table itself."""
     c = frame.iloc[0]
@@ -184,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     frame = sweep(lags=args.lags, seeds=args.seeds, config=config, on_row=report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False)
+    write_csv(frame, args.out)
     print(summary(frame).to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"{len(frame)} runs in {time.perf_counter() - start:.0f} s wall clock ({time.process_time():.0f} s of CPU); "
           f"wrote {args.out}")

@@ -29,6 +29,7 @@ import torch
 from scipy.cluster.hierarchy import fcluster, linkage, to_tree
 
 from ..data.synthetic import VOWEL_RUNS, elman_grammar, letter_stream, unsegmented_text, xor_stream
+from ..files import write_csv
 from ..models import LanguageModel, build_model
 from ..models.config import ModelConfig
 from ..text import Vocab
@@ -257,7 +258,7 @@ def write(out: Path) -> dict[str, pd.DataFrame]:
     for name, experiment in EXPERIMENTS.items():
         started = time.perf_counter()
         tables[name] = experiment()
-        tables[name].to_csv(out / FILES[name], index=False, float_format="%.6g")  # float32's precision
+        write_csv(tables[name], out / FILES[name], float_format="%.6g")  # float32's precision
         print(f"{out / FILES[name]}: {len(tables[name])} rows in {time.perf_counter() - started:.1f} s")
     return tables
 

@@ -21,10 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
 from ..data.synthetic import adding_task
+from ..files import write_csv
 from ..gradients import decay_rate, row_log_norms, spectrum, step_factors, verdict
 from ..models import ElmanRNN, build_model
 from ..models.config import ModelConfig
@@ -111,6 +113,48 @@ def sweep(config: SweepConfig = SweepConfig(), on_progress: Progress | None = No
     return pd.DataFrame(rows)
 
 
+def geometric_means(rows: pd.DataFrame) -> pd.DataFrame:
+    """One activation's sweep rows summarised per grid point (index: target_norm, ascending): the measured
+    ‖W_hh‖₂ (norm), the geometric mean over seeds of the factor per step (log10_rate and rate), the bound
+    γ‖W_hh‖₂ (bound) and the number of seeds. Geometric, because the factors multiply: the mean of their logs
+    is the typical rate of decay, and one exploding seed cannot drown the others as it would an arithmetic mean.
+    A factor of 0 or inf gives a log10_rate of -inf or inf (no finite mean)."""
+    if rows["activation"].nunique() > 1:
+        raise ValueError("geometric_means takes one activation's rows")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log10 = np.log10(rows["rate"].to_numpy(dtype=float))
+    means = rows.assign(log10_rate=log10).groupby("target_norm").agg(
+        norm=("spectral_norm", "mean"), log10_rate=("log10_rate", "mean"), bound=("bound_rate", "mean"),
+        seeds=("seed", "size"))
+    return means.assign(rate=10 ** means["log10_rate"])
+
+
+@dataclass(frozen=True)
+class SweepFindings:
+    """What one activation's sweep rows show, as numbers (the page puts them into words)."""
+
+    networks: int
+    gamma: float
+    closest: float  # the closest approach to the bound over every network and k, relative (1 − ‖·‖ / bound)
+    largest_below: float | None  # the largest measured factor where ‖W_hh‖₂ < 1/γ (None: no such network)
+    first_growing: float | None  # the smallest grid ‖W_hh‖₂ whose geometric-mean factor exceeds 1 (None: none)
+    top: float  # the largest grid ‖W_hh‖₂
+    top_rate: float  # its geometric-mean factor
+
+
+def findings(rows: pd.DataFrame) -> SweepFindings:
+    """The facts the Pascanu page states about one activation's sweep, computed from its rows alone."""
+    means = geometric_means(rows)
+    below = rows[rows["bound_rate"] < 1]
+    growing = means[means["rate"] > 1]
+    top = float(means.index.max())
+    return SweepFindings(networks=len(rows), gamma=float(rows["gamma"].iloc[0]),
+                         closest=float(1 - 10 ** rows["log10_worst_ratio"].max()),
+                         largest_below=float(below["rate"].max()) if len(below) else None,
+                         first_growing=float(growing.index.min()) if len(growing) else None,
+                         top=top, top_rate=float(means.loc[top, "rate"]))
+
+
 @dataclass(frozen=True)
 class ClipConfig:
     """One network trained twice on the same batches, once with Algorithm 1 and once without.
@@ -186,7 +230,7 @@ def write(out: Path) -> dict[str, pd.DataFrame]:
     out.mkdir(parents=True, exist_ok=True)
     tables = {"sweep": sweep(), "clipping": clipping()}
     for name, table in tables.items():
-        table.to_csv(out / FILES[name], index=False)
+        write_csv(table, out / FILES[name])
     return tables
 
 

@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.reproductions.pascanu2013 import geometric_means
+
 from .style import (
     BLUE,
     GREY,
@@ -44,9 +46,7 @@ def decay_vs_norm(sweep: pd.DataFrame, activation: str, *, height: int = 460) ->
     d = sweep[sweep["activation"] == activation].sort_values(["target_norm", "seed"])
     gamma = float(d["gamma"].iloc[0])
     x, y = _log10(d["spectral_norm"]), _log10(d["rate"])
-    mean = d.assign(log_rate=y).groupby("target_norm").agg(
-        norm=("spectral_norm", "mean"), log_rate=("log_rate", "mean"), bound=("bound_rate", "mean"),
-        seeds=("seed", "size"))
+    mean = geometric_means(d)
     xs = log10_scale(x)
     ys = log10_scale(y, _log10(mean["bound"]), [0.0])
     fig = go.Figure()
@@ -75,8 +75,8 @@ def decay_vs_norm(sweep: pd.DataFrame, activation: str, *, height: int = 460) ->
     fig.add_traces(seeds)
     mean_hover = [f"‖W<sub>hh</sub>‖₂ = {fmt(n)}: ×{fmt(10 ** v)} per step back, geometric mean of {k} seeds"
                   if math.isfinite(v) else f"‖W<sub>hh</sub>‖₂ = {fmt(n)}: no finite mean"
-                  for n, v, k in zip(mean["norm"], mean["log_rate"], mean["seeds"])]
-    fig.add_traces(log_curve(_log10(mean["norm"]), mean["log_rate"], ys, name="measured (geometric mean)",
+                  for n, v, k in zip(mean["norm"], mean["log10_rate"], mean["seeds"])]
+    fig.add_traces(log_curve(_log10(mean["norm"]), mean["log10_rate"], ys, name="measured (geometric mean)",
                              color=BLUE, hover=mean_hover))
     log10_axis(fig, xs, title=NORM_AXIS, axis="xaxis")
     log10_axis(fig, ys, title=RATE_AXIS)

@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.probes.lag_sweep import by_lag
+
 from .gradients import DISTANCE_AXIS
 from .style import (
     BLUE,
@@ -134,11 +136,11 @@ def lag_sweep_figure(frame: pd.DataFrame, *, title: str | None = None) -> go.Fig
     if (frame["lag"] <= 0).any():
         raise ValueError("lags must be positive to sit on a log axis")
     fig = go.Figure()
-    for i, (arch, g) in enumerate(frame.groupby("arch", sort=False)):
-        stats = g.groupby("lag")["accuracy"].agg(["mean", "std", "count"]).sort_index()
+    for i, (arch, stats) in enumerate(by_lag(frame, by="arch").groupby(level="arch", sort=False)):
+        stats = stats.droplevel("arch").sort_index()
         spread = stats["std"].fillna(0.0)  # a single seed has no spread to show
         color = SERIES[i % len(SERIES)]
-        custom = np.stack([stats["count"].to_numpy(), [f"{s:.1%}" for s in spread]], axis=-1)
+        custom = np.stack([stats["runs"].to_numpy(), [f"{s:.1%}" for s in spread]], axis=-1)
         fig.add_trace(go.Scatter(
             x=stats.index.to_numpy(), y=stats["mean"].to_numpy(), mode="lines+markers", name=esc(arch),
             line={"color": color}, marker={"color": color},

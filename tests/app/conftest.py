@@ -9,6 +9,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from explorer import jobs
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,6 +18,14 @@ def run_page(path: str | Path, *, query: dict[str, Any] | None = None, timeout: 
     """Run one script (relative paths are from the repository root) with optional URL query parameters."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
     at.query_params.update(query or {})  # sent as the URL's query string: str() of each value, lists repeat
+    return at.run()
+
+
+def finish_jobs(at: AppTest, timeout: float = 300) -> AppTest:
+    """Wait for every background job the session started (explorer.jobs), then run the page again to show what
+    they made. AppTest runs are synchronous; the jobs are not."""
+    for job in list(at.session_state["_jobs"].values()):
+        assert jobs.wait(job, timeout).done, f"{job.label} still running after {timeout} s"
     return at.run()
 
 

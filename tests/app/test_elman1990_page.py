@@ -8,9 +8,9 @@ import pytest
 
 from core.reproductions import elman1990 as e90
 from explorer.charts import elman1990 as charts
-from tests.app.conftest import ROOT, plotly_figures, run_page
+from tests.app.conftest import ROOT, finish_jobs, plotly_figures, run_page
 
-PAGE = "pages/10_Elman_1990.py"
+PAGE = "pages/10_Elman_1990.py"  # runs explorer.views.elman1990
 TITLES = ("Temporal XOR", "Letter sequences", "Word boundaries", "Lexical categories")
 
 
@@ -60,7 +60,7 @@ def test_switches_change_the_numbers_and_the_tree():
 
     seed = e90.SEEDS[-1]
     at.selectbox(key="w.e90.method").set_value("average")
-    at = at.selectbox(key="e90.seed").set_value(seed).run()
+    at = at.selectbox(key="w.e90.seed").set_value(seed).run()
     assert not at.exception
     assert "average linkage" in plotly_figures(at)[3]["layout"]["xaxis"]["title"]["text"]
     lexicon = cached("lexicon")
@@ -72,8 +72,48 @@ def test_recompute_replaces_the_cached_table():
     at = run_page(PAGE, timeout=120)
     at = at.button(key="e90.run.words").click().run()
     assert not at.exception
+    assert at.get("progress") and at.button(key="e90.run.words.stop"), "progress and Stop while it trains"
+    at = finish_jobs(at)
+    assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "recomputed here in" in captions and captions.count("cached in results/") == 3
+
+
+def test_stop_ends_the_training_and_keeps_the_cached_table():
+    at = run_page(PAGE, timeout=120).button(key="e90.run.lexicon").click().run()
+    at = at.button(key="e90.run.lexicon.stop").click().run()
+    at = finish_jobs(at)
+    assert not at.exception
+    assert at.session_state["_jobs"]["e90.run.lexicon"].stopped
+    assert any("Stopped" in i.value for i in at.info)
+    captions = " ".join(c.value for c in at.caption)
+    assert "recomputed here" not in captions and captions.count("cached in results/elman1990_") == 4
+
+
+def test_a_failed_recomputation_says_why_and_keeps_the_cached_table(monkeypatch):
+    def broken(on_progress=None):
+        on_progress(0.5)
+        raise RuntimeError("the test broke this experiment")
+
+    monkeypatch.setitem(e90.EXPERIMENTS, "xor", broken)
+    at = finish_jobs(run_page(PAGE, timeout=120).button(key="e90.run.xor").click().run())
+    assert not at.exception
+    assert any("the test broke this experiment" in e.value for e in at.error)
+    assert " ".join(c.value for c in at.caption).count("cached in results/elman1990_") == 4
+
+
+def test_the_settings_come_from_the_link_and_the_seed_stays_out_of_it():
+    from explorer.views import elman1990
+
+    assert {s.key for s in elman1990.SETTINGS} == {"e90.measure", "e90.method", "e90.seed"}
+    seed = e90.SEEDS[-1]
+    at = run_page(PAGE, query={"e90.measure": "loss", "e90.method": "average"}, timeout=120)
+    assert not at.exception
+    assert "cross-entropy" in plotly_figures(at)[0]["layout"]["yaxis"]["title"]["text"]
+    assert "average linkage" in plotly_figures(at)[3]["layout"]["xaxis"]["title"]["text"]
+    at = at.selectbox(key="w.e90.seed").set_value(seed).run()
+    assert at.session_state["e90.seed"] == seed and "e90.seed" not in at.query_params
+    assert at.query_params["e90.measure"] == "loss"
 
 
 def test_figures_escape_tokens_and_keep_every_point():

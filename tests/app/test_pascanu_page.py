@@ -11,10 +11,10 @@ import pytest
 
 from core.reproductions import pascanu2013 as p13
 from explorer.charts import pascanu as charts
-from tests.app.conftest import ROOT, plotly_figures, run_page
+from tests.app.conftest import ROOT, finish_jobs, plotly_figures, run_page
 from tests.explorer.helpers import spec
 
-PAGE = "pages/11_Pascanu_2013.py"
+PAGE = "pages/11_Pascanu_2013.py"  # runs explorer.views.pascanu
 
 
 def titles(at) -> list[str]:
@@ -45,13 +45,29 @@ def test_quick_recompute_replaces_the_cache_for_this_session():
     at = run_page(PAGE, query={"p13.size": "quick"})
     at.button(key="p13.run.sweep").click().run()
     assert not at.exception, at.exception[0].message
+    at = finish_jobs(at)
+    assert not at.exception, at.exception[0].message
     assert any("recomputed here" in c.value and "quick" in c.value for c in at.caption)
     tanh = spec(go.Figure(plotly_figures(at)[0]))
     assert len(trace(tanh, "one network (seed)")["x"]) == 9, "one seed, two grid points per octave from 1/4 to 4"
     at.button(key="p13.run.clipping").click().run()
+    at = finish_jobs(at)
     assert not at.exception, at.exception[0].message
     assert sum("recomputed here" in c.value for c in at.caption) == 2
     assert any("trained all 40 steps" in m.value for m in at.markdown)
+
+
+def test_both_experiments_recompute_in_the_background_and_each_keeps_its_table():
+    at = run_page(PAGE, query={"p13.size": "quick"})
+    at.button(key="p13.run.sweep").click().run()
+    at.button(key="p13.run.clipping").click().run()
+    assert not at.exception, at.exception[0].message
+    started = at.session_state["_jobs"]
+    assert set(started) == {"p13.run.sweep", "p13.run.clipping"} and all(j.label.endswith("(quick)")
+                                                                          for j in started.values())
+    at = finish_jobs(at)
+    assert not at.exception, at.exception[0].message
+    assert sum("recomputed here" in c.value and "(quick settings)" in c.value for c in at.caption) == 2
 
 
 @pytest.fixture(scope="module")

@@ -83,3 +83,33 @@ def test_the_cached_sweep_covers_every_model_lag_and_seed():
     assert set(frame["ended"]) <= set(ls.ENDED.values())
     assert ls.summary(frame).shape == (len(ls.VARIANTS), len(ls.LAGS))
     assert f"H = {frame['hidden_size'].iloc[0]}" in ls.describe(frame)
+
+
+def made_up(accuracies: dict[str, dict[int, tuple[float, ...]]], chance: float = 0.25) -> pd.DataFrame:
+    """A sweep table of our own: per model, per lag, one accuracy per seed."""
+    return pd.DataFrame([{"model": model, "lag": lag, "seed": seed, "accuracy": a, "chance": chance}
+                         for model, lags in accuracies.items() for lag, seeds in lags.items()
+                         for seed, a in enumerate(seeds)])
+
+
+def test_by_lag_counts_the_seeds_that_held_the_cue():
+    frame = made_up({"B": {5: (1.0, 0.96, 0.5), 50: (0.3, 0.2, 0.25)}, "A": {5: (0.94, 0.95, 0.99), 50: (1.0,) * 3}})
+    stats = ls.by_lag(frame)
+    assert list(stats.index) == [("B", 5), ("B", 50), ("A", 5), ("A", 50)], "models in the table's order"
+    assert stats.loc[("B", 5), "held"] == 2 and stats.loc[("A", 5), "held"] == 2 and stats.loc[("B", 50), "held"] == 0
+    assert stats.loc[("B", 5), "mean"] == pytest.approx((1.0 + 0.96 + 0.5) / 3)
+    assert (stats["runs"] == 3).all() and stats.loc[("A", 50), "std"] == 0
+    assert ls.by_lag(frame, held=0.99).loc[("A", 5), "held"] == 1
+    assert ls.by_lag(frame.assign(arch="x"), by="arch")["runs"].tolist() == [6, 6]
+
+
+def test_reaches_say_up_to_which_lag_the_cue_was_held_and_from_which_it_was_lost():
+    frame = made_up({"Elman": {5: (1.0, 1.0), 10: (0.8, 1.0), 20: (0.27, 0.25), 50: (0.99, 1.0)},
+                     "LSTM": {5: (1.0, 1.0), 10: (0.97, 0.99), 20: (1.0, 1.0), 50: (0.96, 0.95)},
+                     "GRU": {5: (0.5, 0.6), 10: (0.3, 0.26), 20: (0.25, 0.25), 50: (0.25, 0.25)}})
+    elman, lstm, gru = ls.reaches(frame)
+    assert (elman.model, elman.held_to, elman.lost_from, elman.held_all) == ("Elman", 5, 20, False)
+    assert (lstm.held_to, lstm.longest, lstm.held_all) == (50, 50, True) and lstm.lost_from is None
+    assert (gru.held_to, gru.lost_from) == (0, 10)
+    assert ls.reaches(frame, held=0.9)[0].held_to == 10
+    assert ls.reaches(frame.assign(chance=0.5))[2].lost_from == 5, "chance is the table's"

@@ -135,3 +135,34 @@ def test_cached_clipping_is_what_the_current_code_computes(clip_runs):
         assert len(c) == len(f) and (c["ended"].iloc[0] == "diverged") == (f["ended"].iloc[0] == "diverged")
         for col in ("train_loss", "grad_norm", "applied_norm"):
             assert np.allclose(c[col], f[col], rtol=1e-4, equal_nan=True), (run, col)
+
+
+def sweep_rows(rates: dict[float, tuple[float, ...]], gamma: float = 1.0) -> pd.DataFrame:
+    """Sweep rows of our own for one activation: per grid norm, one measured factor per seed."""
+    return pd.DataFrame([{"activation": "tanh", "target_norm": norm, "spectral_norm": norm * 1.01, "seed": seed,
+                          "rate": rate, "bound_rate": gamma * norm, "gamma": gamma, "log10_worst_ratio": -0.5 - seed}
+                         for norm, seeds in rates.items() for seed, rate in enumerate(seeds)])
+
+
+def test_geometric_means_are_the_mean_of_the_logs_per_grid_norm():
+    rows = sweep_rows({2.0: (0.5, 8.0), 0.5: (0.1, 0.001), 4.0: (0.0, 1.0)})
+    means = p13.geometric_means(rows)
+    assert list(means.index) == [0.5, 2.0, 4.0]
+    assert means.loc[2.0, "rate"] == pytest.approx(2.0) and means.loc[0.5, "rate"] == pytest.approx(0.01)
+    assert means.loc[2.0, "log10_rate"] == pytest.approx(math.log10(2.0))
+    assert means.loc[4.0, "log10_rate"] == -math.inf, "a factor of 0 leaves no finite mean"
+    assert means.loc[2.0, "norm"] == pytest.approx(2.02) and means.loc[2.0, "bound"] == 2.0
+    assert (means["seeds"] == 2).all()
+    with pytest.raises(ValueError, match="one activation"):
+        p13.geometric_means(pd.concat([rows, rows.assign(activation="sigmoid")]))
+
+
+def test_findings_are_read_from_the_rows():
+    found = p13.findings(sweep_rows({0.5: (0.4, 0.45), 1.0: (0.9, 0.99), 2.0: (0.5, 8.0), 4.0: (3.0, 3.0)}))
+    assert (found.networks, found.gamma, found.top, found.top_rate) == (8, 1.0, 4.0, pytest.approx(3.0))
+    assert found.closest == pytest.approx(1 - 10 ** -0.5)
+    assert found.largest_below == 0.45, "only the networks with γ‖W_hh‖₂ < 1"
+    assert found.first_growing == 2.0
+    none = p13.findings(sweep_rows({2.0: (0.5, 0.9), 4.0: (0.1, 0.2)}, gamma=0.25))
+    assert none.first_growing is None and none.largest_below == 0.9 and none.gamma == 0.25
+    assert p13.findings(sweep_rows({2.0: (0.5,)})).largest_below is None
