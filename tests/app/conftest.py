@@ -9,6 +9,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from explorer import jobs
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,6 +19,27 @@ def run_page(path: str | Path, *, query: dict[str, Any] | None = None, timeout: 
     at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
     at.query_params.update(query or {})  # sent as the URL's query string: str() of each value, lists repeat
     return at.run()
+
+
+def session_job(at: AppTest, key: str) -> jobs.Job | None:
+    """The AppTest session's job of that key (explorer.jobs keeps a session's jobs in its session_state)."""
+    held = at.session_state[jobs._JOBS] if jobs._JOBS in at.session_state else {}
+    return held.get(key)
+
+
+def settle(at: AppTest, timeout: float = 180) -> AppTest:
+    """Wait for every job the session runs, then rerun; again while a rerun starts another (what the page's
+    one-second refresh does in a browser). AppTest runs are synchronous: nothing else waits for a thread."""
+    for _ in range(10):
+        running = [job for job in (at.session_state[jobs._JOBS] if jobs._JOBS in at.session_state else {}).values()
+                   if job.running]
+        if not running:
+            return at
+        for job in running:
+            jobs.wait(job, timeout)
+            assert not job.running, f"{job.label} still running after {timeout} s"
+        at.run()
+    raise AssertionError("every rerun started another job")
 
 
 def plotly_figures(at: AppTest) -> list[dict]:

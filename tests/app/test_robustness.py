@@ -20,9 +20,9 @@ from core import ModelConfig, WordTokenizer, build_model, lecture
 from core import checkpoint as ckpt
 from core.text import Vocab
 from explorer import catalogue, state, text_input
-from explorer import training as tr
+from explorer import train_runs as tr
 from explorer.navigation import PAGES
-from tests.app.conftest import ROOT, live_markup, plotly_figures
+from tests.app.conftest import ROOT, live_markup, plotly_figures, session_job
 
 TEXT_PAGES = ["pages/1_Unroll.py", "pages/2_Hidden_states.py", "pages/3_Gradients_through_time.py",
               "pages/4_BPTT_by_hand.py", "pages/5_Fixed_window_vs_RNN.py", "pages/6_Deeper_and_bidirectional.py",
@@ -363,7 +363,7 @@ def test_text_uploads_in_a_strange_encoding_or_too_big_are_refused_with_a_reason
     assert any(reason in e.value for e in at.error), [e.value for e in at.error]
     next(b for b in at.button if b.label == "Start training").click().run()
     ok(at)
-    assert "train.job" not in at.session_state, "nothing trains on a refused file"
+    assert session_job(at, "train.job") is None, "nothing trains on a refused file"
     assert any("Choose a .txt file to train on first" in e.value for e in at.error)
 
 

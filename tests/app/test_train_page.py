@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from explorer import saved
-from explorer import training as tr
-from tests.app.conftest import ROOT, plotly_figures
+from explorer import jobs, saved
+from explorer import train_runs as tr
+from tests.app.conftest import ROOT, plotly_figures, session_job, settle
 
 PAGE = "pages/8_Train.py"
 SHORT = {"tr.data": "cue", "tr.lag": "4", "tr.steps": "20", "tr.hidden": "8", "tr.embed": "8", "tr.batch": "8"}
@@ -26,26 +26,27 @@ def titles(at: AppTest) -> list[str]:
 def test_a_short_run_trains_end_to_end_and_is_offered_to_every_page():
     at = page(SHORT)
     at.button[0].click().run()  # Start training
-    job: tr.Job = at.session_state["train.job"]
-    job.thread.join(timeout=120)
-    assert job.error is None and job.result.reason == "steps"
-    at.run()
+    job = session_job(at, "train.job")
+    assert job.running or job.done, "the run is under way, in the background"
+    settle(at)
+    run: tr.Run = job.data
+    assert job.error is None and job.result.reason == "steps" and run.result is job.result
     assert not at.exception, at.exception[0].message
     assert "used all its steps" in at.success[0].value and "validation accuracy" in at.success[0].value
     assert "Learning curves" in titles(at)
     assert "How far back the gradient reaches, as training goes on" in titles(at)
-    assert job.entry.key in at.session_state["my_models"]
+    assert run.entry.key in at.session_state["my_models"]
     next(b for b in at.button if b.label == "Use this model on every page").click().run()
-    assert at.session_state["model"] == job.entry.key, "the sidebar's Model box now points at it"
-    assert any(job.path.name in c.value for c in at.caption), "the page says where it was saved"
-    assert job.path in [s.path for s in saved.listing()]
+    assert at.session_state["model"] == run.entry.key, "the sidebar's Model box now points at it"
+    assert any(run.path.name in c.value for c in at.caption), "the page says where it was saved"
+    assert run.path in [s.path for s in saved.listing()]
 
 
 def test_a_saved_model_is_listed_and_can_be_opened_in_a_new_session():
     at = page(SHORT)
     at.button[0].click().run()
-    at.session_state["train.job"].thread.join(timeout=120)
-    path = at.session_state["train.job"].path
+    job = jobs.wait(session_job(at, "train.job"), timeout=120)
+    path = job.data.path
     fresh = page()  # another browser, or the same one after a restart
     assert "my_models" not in fresh.session_state or not fresh.session_state["my_models"]
     index = [s.path for s in saved.listing()].index(path)
@@ -61,6 +62,7 @@ def test_the_caps_are_shown_where_they_apply():
     assert not at.exception, at.exception[0].message
     assert (at.session_state["tr.steps"], at.session_state["tr.hidden"]) == (500, 64), "refused: the defaults"
     messages = " ".join(at.session_state["_url_messages"])
-    assert f"999999 is outside 10..{tr.MAX_STEPS}" in messages and f"100000 is outside 2..{tr.MAX_HIDDEN}" in messages
+    assert f"999999 is outside 10..{tr.MAX_STEPS}" in messages
+    assert f"`100000` is not one of 8, 16, 32, 64, 128, {tr.MAX_HIDDEN}" in messages, "the slider's sizes only"
     steps = at.number_input(key="w.tr.steps")
     assert steps.max == tr.MAX_STEPS and f"{tr.MAX_SECONDS // 60} minutes" in steps.help
