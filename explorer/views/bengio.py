@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from core import pretrained
+from core.reproductions.bengio2003 import compare
 
 from .. import jobs, render, state
 from ..charts.bengio import RECURRENT, window_vs_recurrence
@@ -32,21 +33,16 @@ def named(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def findings(table: pd.DataFrame) -> str:
-    """What this table shows, in words, from its own numbers."""
-    windows = table[table["arch"] == "window"].dropna(subset=["valid_perplexity"]).sort_values("window")
-    if windows.empty:  # `make pretrained` writes each row as it finishes: the window models may not be there yet
+    """What this table shows, in words, from its own numbers (core.reproductions.bengio2003.compare)."""
+    c = compare(table)
+    if c is None:  # `make pretrained` writes each row as it finishes: the window models may not be there yet
         return "- No fixed-window model in this table yet: `make pretrained` adds each model's row when it finishes."
-    best = windows.loc[windows["valid_perplexity"].idxmin()]
-    lines = [f"The best fixed window is n = {int(best['window'])}, at perplexity {best['valid_perplexity']:.1f} "
-             f"with {int(best['parameters']):,} parameters; each extra word of window adds "
-             f"{int(windows['parameters'].diff().dropna().median()):,} parameters."]
-    for arch, name in RECURRENT.items():
-        row = table[table["arch"] == arch]
-        if not row.empty:
-            r = row.iloc[0]
-            change = r["valid_perplexity"] / best["valid_perplexity"] - 1
-            lines.append(f"{name}: perplexity {r['valid_perplexity']:.1f} ({change:+.0%} against that window) with "
-                         f"{int(r['parameters']):,} parameters, whatever the length of its history.")
+    cost = "" if c.parameters_per_word is None else \
+        f"; each extra word of window adds {c.parameters_per_word:,} parameters"
+    lines = [f"The best fixed window is n = {c.window}, at perplexity {c.perplexity:.1f} with {c.parameters:,} "
+             f"parameters{cost}."]
+    lines += [f"{RECURRENT[r.arch]}: perplexity {r.perplexity:.1f} ({r.change:+.0%} against that window) with "
+              f"{r.parameters:,} parameters, whatever the length of its history." for r in c.recurrent]
     return "\n".join(f"- {line}" for line in lines)
 
 
