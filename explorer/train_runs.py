@@ -133,6 +133,7 @@ class Run:
 
     def work(self, job: jobs.Job) -> TrainResult:
         """Train, save and register the model; Stop ends the run after its current step, keeping what it learned."""
+        job.report(0.0, "scoring the untrained network first (validation and gradient probe at step 0)")
         model = self._model = build_model(self.recipe.model, self.prepared.vocab)
         model.requires_grad_(True)
         self._saved_at = time.time()  # the first save comes after some training
