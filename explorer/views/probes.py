@@ -158,6 +158,7 @@ def lag_run(name: str, lag: int, seed: int):
             accuracy = "–" if p.valid_accuracy is None else f"{p.valid_accuracy:.0%}"
             job.report(p.step / p.steps, f"step {p.step} of at most {p.steps}; validation accuracy {accuracy}")
 
+        job.report(0.0, "making the cue task and a fresh network, then scoring it before the first step")
         return ls.run(ls.BY_NAME[name], lag, seed, ls.SweepConfig(), on_progress=show)
 
     return work

@@ -29,7 +29,8 @@ def session_job(at: AppTest, key: str) -> jobs.Job | None:
 
 def settle(at: AppTest, timeout: float = 180) -> AppTest:
     """Wait for every job the session runs, then rerun; again while a rerun starts another (what the page's
-    one-second refresh does in a browser). AppTest runs are synchronous: nothing else waits for a thread."""
+    one-second refresh does in a browser). AppTest runs are synchronous: nothing else waits for a thread. A job
+    that failed fails the test, as an exception on the page would."""
     for _ in range(10):
         running = [job for job in (at.session_state[jobs._JOBS] if jobs._JOBS in at.session_state else {}).values()
                    if job.running]
@@ -38,6 +39,7 @@ def settle(at: AppTest, timeout: float = 180) -> AppTest:
         for job in running:
             jobs.wait(job, timeout)
             assert not job.running, f"{job.label} still running after {timeout} s"
+            assert job.error is None, f"{job.label}: {job.error}"
         at.run()
     raise AssertionError("every rerun started another job")
 
