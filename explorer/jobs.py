@@ -151,6 +151,16 @@ def progress(job: Job, stop_label: str = "Stop", also: Callable[[], None] | None
     live()
 
 
+def said_why_not(job: Job, what: str, stopped: str) -> bool:
+    """For a job that has ended: say why it has no result (its error, or that it was stopped) and return True;
+    False when it has one. what: "Training" gives "Training failed: ..."."""
+    if job.error:
+        st.error(f"{what} failed: {job.error}", icon=":material/error:")
+    elif job.stopped:
+        st.info(stopped, icon=":material/stop_circle:")
+    return bool(job.error or job.stopped)
+
+
 def wait(job: Job, timeout: float | None = None) -> Job:
     """Block until the job ends (scripts and tests; pages never wait)."""
     if job.thread is not None:

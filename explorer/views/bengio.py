@@ -72,10 +72,8 @@ def retrain() -> None:
         recipes = pretrained.bengio_recipes()
         jobs.progress(jobs.submit(JOB, f"Retraining {len(recipes)} models", quick_run(recipes, pretrained.QUICK_STEPS),
                                   data=pretrained.QUICK_STEPS))
-    elif job is not None and job.error:
-        st.error(f"The retrain failed: {job.error}", icon=":material/error:")
-    elif job is not None and job.stopped:
-        st.info("The retrain was stopped: the table is the one from before.", icon=":material/stop_circle:")
+    elif job is not None:
+        jobs.said_why_not(job, "The retrain", "The retrain was stopped: the table is the one from before.")
 
 
 def mine() -> tuple[pd.DataFrame, int] | None:

@@ -107,11 +107,7 @@ def ablation_section(config) -> None:
         settings.bind(LOG_DISTANCE)  # drawn with the chart; kept in the link meanwhile
         jobs.progress(job)
         return
-    if job.error:
-        st.error(f"The ablation failed: {job.error}", icon=":material/error:")
-        return
-    if job.stopped:
-        st.info("Stopped: change the text or the target to take words away again.", icon=":material/stop_circle:")
+    if jobs.said_why_not(job, "The ablation", "Stopped: change the text or the target to take words away again."):
         return
     frame = pd.concat([r[0].assign(model=name) for name, r in job.result.items()], ignore_index=True)
     grads = pd.concat([r[1].assign(model=name) for name, r in job.result.items()], ignore_index=True)
@@ -184,10 +180,8 @@ def train_one() -> None:
         return
     if job.running:
         jobs.progress(job)
-    elif job.result is not None:
+    elif not jobs.said_why_not(job, "Training", "Stopped: the table keeps the runs that finished."):
         live_runs().setdefault(job.data, job.result)
-    elif job.error:
-        st.error(f"Training failed: {job.error}", icon=":material/error:")
 
 
 def sweep_section() -> None:

@@ -145,11 +145,7 @@ def curves(run: tr.Run) -> None:
 
 def finished(job: jobs.Job) -> None:
     run: tr.Run = job.data
-    if job.error:
-        st.error(f"Training failed: {job.error}", icon=":material/error:")
-        return
-    if job.stopped:
-        st.info("The run was stopped before it started.", icon=":material/stop_circle:")
+    if jobs.said_why_not(job, "Training", "The run was stopped before it started."):
         return
     r = run.result
     st.success(f"The run {REASONS.get(r.reason, r.reason)}. {run.entry.summary}.", icon=":material/check_circle:")

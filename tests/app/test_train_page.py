@@ -66,3 +66,15 @@ def test_the_caps_are_shown_where_they_apply():
     assert f"`100000` is not one of 8, 16, 32, 64, 128, {tr.MAX_HIDDEN}" in messages, "the slider's sizes only"
     steps = at.number_input(key="w.tr.steps")
     assert steps.max == tr.MAX_STEPS and f"{tr.MAX_SECONDS // 60} minutes" in steps.help
+
+
+def test_a_run_shows_its_progress_and_stops_when_asked_keeping_what_it_learned():
+    at = page({**SHORT, "tr.steps": str(tr.MAX_STEPS)})
+    at.button[0].click().run()
+    (bar,) = at.get("progress")
+    assert bar.proto.text.startswith("Elman RNN · words, H = 8, on Cue task: "), "progress from the first run"
+    at.button(key="train.job.stop").click().run()
+    settle(at)
+    run = session_job(at, "train.job").data
+    assert run.result.reason == "stopped" and run.result.history["step"].max() < tr.MAX_STEPS
+    assert "The run was stopped." in at.success[0].value and run.entry.key in at.session_state["my_models"]
