@@ -85,13 +85,18 @@ def _task_data(recipe: Recipe) -> Prepared:
     return Prepared(train_task.vocab, TaskData(train_task, valid_task), (ids, t + 1), train_task.description)
 
 
+def check(recipe: Recipe, upload: str | None = None) -> None:
+    """Raise ValueError with a reason the user can act on, before anything is prepared."""
+    if recipe.dataset == "upload" and not upload:
+        raise ValueError("Choose a .txt file to train on first.")
+
+
 def prepare(recipe: Recipe, upload: str | None = None) -> Prepared:
-    """Vocabulary, data and probe for a recipe (raises ValueError with a reason the user can act on)."""
+    """Vocabulary, data and probe for a recipe: seconds for Shakespeare's words, so a run does it in its job."""
+    check(recipe, upload)
     if recipe.dataset in TASKS:
         return _task_data(recipe)
     if recipe.dataset == "upload":
-        if not upload:
-            raise ValueError("Choose a .txt file to train on first.")
         return _text_data(from_text(upload, recipe.upload_name or "your text"), recipe)
     return _text_data(CORPORA[recipe.dataset](), recipe)
 
@@ -103,7 +108,8 @@ class Run:
 
     recipe: Recipe
     label: str
-    prepared: Prepared
+    prepared: Prepared | None = None  # made by the work, unless given
+    upload: str | None = field(default=None, repr=False)  # the text of an uploaded file, for prepare
     rows: list[dict] = field(default_factory=list)  # one per step, from the progress reports
     probes: pd.DataFrame | None = None
     progress: Progress | None = None
@@ -132,7 +138,12 @@ class Run:
             self.probes = pd.concat(p.probes, ignore_index=True)
 
     def work(self, job: jobs.Job) -> TrainResult:
-        """Train, save and register the model; Stop ends the run after its current step, keeping what it learned."""
+        """Prepare the data, train, save and register the model; Stop ends the run after its current step, keeping
+        what it learned."""
+        if self.prepared is None:
+            job.report(0.0, "reading and tokenising the data")
+            self.prepared = prepare(self.recipe, self.upload)
+            job.check()
         job.report(0.0, "scoring the untrained network first (validation and gradient probe at step 0)")
         model = self._model = build_model(self.recipe.model, self.prepared.vocab)
         model.requires_grad_(True)

@@ -115,14 +115,14 @@ def training_controls() -> TrainConfig:
 
 def start(recipe: tr.Recipe, upload: str | None) -> jobs.Job | None:
     try:
-        prepared = tr.prepare(recipe, upload)
+        tr.check(recipe, upload)
     except ValueError as err:
         render.failure(err)
         return None
     m = recipe.model
     label = f"{ARCH.names[m.arch]} · {catalogue.TOKEN_NAMES[m.tokenizer]}, H = {m.hidden_size}, on " \
             f"{tr.DATASETS[recipe.dataset].split(':')[0]}"
-    run = tr.Run(recipe, label, prepared)
+    run = tr.Run(recipe, label, upload=upload)  # its job prepares the data: seconds for Shakespeare
     return jobs.submit(JOB, label, run.work, data=run)
 
 
