@@ -112,7 +112,6 @@ class Run:
     upload: str | None = field(default=None, repr=False)  # the text of an uploaded file, for prepare
     rows: list[dict] = field(default_factory=list)  # one per step, from the progress reports
     probes: pd.DataFrame | None = None
-    progress: Progress | None = None
     result: TrainResult | None = None
     entry: catalogue.Entry | None = None
     checkpoint: bytes | None = None
@@ -124,7 +123,6 @@ class Run:
 
     def _report(self, job: jobs.Job, p: Progress) -> None:
         """Called by train() between steps, in the job's thread: the model is between two updates."""
-        self.progress = p
         metric = (f" · validation perplexity {p.valid_perplexity:.1f}" if p.valid_perplexity is not None else
                   f" · validation accuracy {p.valid_accuracy:.0%}" if p.valid_accuracy is not None else "")
         job.report(p.step / p.steps, f"step {p.step:,} of {p.steps:,} · loss {p.train_loss:.3f}{metric} · "

@@ -3,6 +3,8 @@ copy listed and reopened in a new session, and the caps on what one run may ask.
 
 from __future__ import annotations
 
+import time
+
 from streamlit.testing.v1 import AppTest
 
 from explorer import jobs, saved
@@ -73,6 +75,11 @@ def test_a_run_shows_its_progress_and_stops_when_asked_keeping_what_it_learned()
     at.button[0].click().run()
     (bar,) = at.get("progress")
     assert bar.proto.text.startswith("Elman RNN · words, H = 8, on Cue task: "), "progress from the first run"
+    job = session_job(at, "train.job")
+    deadline = time.monotonic() + 120
+    while not job.data.rows and job.running and time.monotonic() < deadline:  # until its first steps are done
+        time.sleep(0.05)
+    assert job.data.rows, "no training step in 120 s"
     at.button(key="train.job.stop").click().run()
     settle(at)
     run = session_job(at, "train.job").data
