@@ -85,3 +85,20 @@ def test_a_run_shows_its_progress_and_stops_when_asked_keeping_what_it_learned()
     run = session_job(at, "train.job").data
     assert run.result.reason == "stopped" and run.result.history["step"].max() < tr.MAX_STEPS
     assert "The run was stopped." in at.success[0].value and run.entry.key in at.session_state["my_models"]
+
+
+def test_with_every_core_busy_the_run_waits_and_the_page_names_the_wait():
+    for _ in range(jobs.MAX_CONCURRENT):  # two jobs of other sessions hold the slots
+        jobs._SLOTS.acquire()
+    try:
+        at = page(SHORT)
+        at.button[0].click().run()
+        job = session_job(at, "train.job")
+        assert job.waiting and not at.get("progress")
+        (line,) = [i.value for i in at.info if "waiting for a free core" in i.value]
+        assert line.startswith(job.label) and f"{jobs.MAX_CONCURRENT} jobs are computing" in line
+    finally:
+        for _ in range(jobs.MAX_CONCURRENT):
+            jobs._SLOTS.release()
+    settle(at)
+    assert job.result.reason == "steps" and "used all its steps" in at.success[0].value
