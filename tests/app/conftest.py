@@ -28,15 +28,15 @@ def session_job(at: AppTest, key: str) -> jobs.Job | None:
 
 
 def settle(at: AppTest, timeout: float = 180) -> AppTest:
-    """Wait for every job the session runs, then rerun; again while a rerun starts another (what the page's
-    one-second refresh does in a browser). AppTest runs are synchronous: nothing else waits for a thread. A job
-    that failed fails the test, as an exception on the page would."""
+    """Wait for every job the session runs, then rerun; again while a run still drew a job's progress or waiting
+    line (what the page's one-second refresh does in a browser). AppTest runs are synchronous: nothing else waits
+    for a thread. A job that failed fails the test, as an exception on the page would."""
     for _ in range(10):
-        running = [job for job in (at.session_state[jobs._JOBS] if jobs._JOBS in at.session_state else {}).values()
-                   if job.running]
-        if not running:
+        held = at.session_state[jobs._JOBS].values() if jobs._JOBS in at.session_state else []
+        drawn = at.get("progress") or any("waiting for a free core" in i.value for i in at.info)
+        if not drawn and not any(job.running for job in held):
             return at
-        for job in running:
+        for job in held:
             jobs.wait(job, timeout)
             assert not job.running, f"{job.label} still running after {timeout} s"
             assert job.error is None, f"{job.label}: {job.error}"
