@@ -33,6 +33,7 @@ class Job:
     key: str
     label: str  # what it does, for the waiting and progress lines: "Training the network for section 2"
     work: Callable[[Job], Any]  # runs in the thread; calls job.report(...) and job.check() as it goes
+    data: Any = None  # what the page gave it: the request it answers, or an object the work fills as it goes
     stop: threading.Event = field(default_factory=threading.Event)
     fraction: float = 0.0
     message: str = ""
@@ -88,13 +89,26 @@ def _session_jobs() -> dict[str, Job]:
     return st.session_state.setdefault(_JOBS, {})
 
 
-def submit(key: str, label: str, work: Callable[[Job], Any]) -> Job:
+def submit(key: str, label: str, work: Callable[[Job], Any], data: Any = None) -> Job:
     """Start `work` in the background under `key`, unless a job of that key is still running (then that one)."""
     current = _session_jobs().get(key)
     if current is not None and current.running:
         return current
-    job = _session_jobs()[key] = Job(key, label, work).start()
+    job = _session_jobs()[key] = Job(key, label, work, data).start()
     return job
+
+
+def for_data(key: str, data: Any, label: str, work: Callable[[Job], Any], grace: float = 0.25) -> Job:
+    """The job of `key` that answers `data` (a hashable request: model, text, target): the one already running
+    or finished (or stopped) for it, else a fresh one, after stopping one that answers an older request. Waits up
+    to `grace` seconds, so that a result computed before (a cache hit) shows at once, not after a progress bar."""
+    current = _session_jobs().get(key)
+    if current is not None and current.data == data:
+        return current
+    if current is not None:
+        current.stop.set()
+    job = _session_jobs()[key] = Job(key, label, work, data).start()
+    return wait(job, grace)
 
 
 def get(key: str) -> Job | None:
@@ -110,9 +124,10 @@ def running() -> list[Job]:
     return [job for job in _session_jobs().values() if job.running]
 
 
-def progress(job: Job, stop_label: str = "Stop") -> None:
+def progress(job: Job, stop_label: str = "Stop", also: Callable[[], None] | None = None, **stop_args) -> None:
     """The job's waiting line or progress bar and its Stop button, redrawn every second while it runs; one full
-    rerun when it ends, so the page shows the result."""
+    rerun when it ends, so the page shows the result. `also` draws what the work shows as it goes (a training
+    run's curves) under it, every second; stop_args go to the Stop button (type=...)."""
 
     @st.fragment(run_every=1.0)
     def live() -> None:
@@ -123,7 +138,10 @@ def progress(job: Job, stop_label: str = "Stop") -> None:
             elapsed = time.time() - job.started
             st.progress(job.fraction, text=f"{job.label}: {job.message or f'{job.fraction:.0%}'} · {elapsed:.0f} s")
         if job.running:
-            st.button(stop_label, key=f"{job.key}.stop", on_click=job.stop.set, icon=":material/stop_circle:")
+            st.button(stop_label, key=f"{job.key}.stop", on_click=job.stop.set, icon=":material/stop_circle:",
+                      **stop_args)
+        if also is not None:
+            also()
         drawn = f"{job.key}.drawn_live"
         if not job.running and st.session_state.get(drawn):
             st.session_state.pop(drawn)
@@ -131,6 +149,16 @@ def progress(job: Job, stop_label: str = "Stop") -> None:
         st.session_state[drawn] = job.running
 
     live()
+
+
+def said_why_not(job: Job, what: str, stopped: str) -> bool:
+    """For a job that has ended: say why it has no result (its error, or that it was stopped) and return True;
+    False when it has one. what: "Training" gives "Training failed: ..."."""
+    if job.error:
+        st.error(f"{what} failed: {job.error}", icon=":material/error:")
+    elif job.stopped:
+        st.info(stopped, icon=":material/stop_circle:")
+    return bool(job.error or job.stopped)
 
 
 def wait(job: Job, timeout: float | None = None) -> Job:

@@ -36,6 +36,7 @@ from core.gradients import (
 from core.gradients.state_chain import MAX_DENSE, dense_ok
 from core.models import scale_w_hh
 from core.models.recurrent import DIRECTIONS
+from core.probes import ablation, ablation_gradients
 
 from . import catalogue
 
@@ -140,6 +141,14 @@ def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: in
 def get_input_reach(config: ModelConfig, text: str) -> np.ndarray:
     """(T, T) log10 ||d loss_t / dx_s||, [t, s]: every word's reach into every later prediction (any architecture)."""
     return core.gradients.input_reach_map(get_model(config), get_trace(config, text)).numpy()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_ablation(config: ModelConfig, text: str, target: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Context ablation and the input gradient of one model at one target: seconds for a long context, so the
+    probes page asks for it from a job (explorer.jobs); shared by every session."""
+    model = get_model(config)
+    return ablation(model, text, target), ablation_gradients(model, text, target)
 
 
 def has_state(config: ModelConfig) -> bool:

@@ -21,9 +21,32 @@ def run_page(path: str | Path, *, query: dict[str, Any] | None = None, timeout: 
     return at.run()
 
 
+def session_job(at: AppTest, key: str) -> jobs.Job | None:
+    """The AppTest session's job of that key (explorer.jobs keeps a session's jobs in its session_state)."""
+    held = at.session_state[jobs._JOBS] if jobs._JOBS in at.session_state else {}
+    return held.get(key)
+
+
+def settle(at: AppTest, timeout: float = 180) -> AppTest:
+    """Wait for every job the session runs, then rerun; again while a run still drew a job's progress or waiting
+    line (what the page's one-second refresh does in a browser). AppTest runs are synchronous: nothing else waits
+    for a thread. A job that failed fails the test, as an exception on the page would."""
+    for _ in range(10):
+        held = at.session_state[jobs._JOBS].values() if jobs._JOBS in at.session_state else []
+        drawn = at.get("progress") or any("waiting for a free core" in i.value for i in at.info)
+        if not drawn and not any(job.running for job in held):
+            return at
+        for job in held:
+            jobs.wait(job, timeout)
+            assert not job.running, f"{job.label} still running after {timeout} s"
+            assert job.error is None, f"{job.label}: {job.error}"
+        at.run()
+    raise AssertionError("every rerun started another job")
+
+
 def finish_jobs(at: AppTest, timeout: float = 300) -> AppTest:
     """Wait for every background job the session started (explorer.jobs), then run the page again to show what
-    they made. AppTest runs are synchronous; the jobs are not."""
+    they made, failed ones included (settle refuses those)."""
     for job in list(at.session_state["_jobs"].values()):
         assert jobs.wait(job, timeout).done, f"{job.label} still running after {timeout} s"
     return at.run()

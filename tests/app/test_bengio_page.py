@@ -9,7 +9,7 @@ import pytest
 
 from core import pretrained
 from explorer.charts.bengio import window_vs_recurrence
-from tests.app.conftest import plotly_figures, run_page
+from tests.app.conftest import plotly_figures, run_page, session_job, settle
 from tests.explorer.helpers import spec
 
 PAGE = "pages/12_Bengio_2003.py"
@@ -61,6 +61,9 @@ def test_a_quick_retrain_replaces_the_table_here(monkeypatch):
     before = {p: p.stat().st_mtime for p in (pretrained.ROOT / "models").glob("*.safetensors")}
     at = run_page(PAGE, timeout=180)
     at.button[0].click().run()
+    assert not at.exception, at.exception[0].message
+    assert session_job(at, "bengio.quick") is not None and at.get("progress"), "it trains in the background"
+    settle(at)
     assert not at.exception, at.exception[0].message
     assert len(at.dataframe[0].value) == 3
     assert any("retrained here for 2 steps" in c.value for c in at.caption)

@@ -12,7 +12,7 @@ from core import ModelConfig, build_model, checkpoint, lecture
 from core.training import StreamData, TrainConfig, train
 from explorer import catalogue, saved, sidebar
 from explorer.navigation import PAGES
-from tests.app.conftest import ROOT, plotly_figures
+from tests.app.conftest import ROOT, plotly_figures, settle
 
 TEXT_PAGES = ("pages/1_Unroll.py", "pages/2_Hidden_states.py", "pages/3_Gradients_through_time.py",
               "pages/4_BPTT_by_hand.py", "pages/5_Fixed_window_vs_RNN.py", "pages/6_Deeper_and_bidirectional.py",
@@ -50,7 +50,7 @@ def open_app(path: str, model: str, session: dict, preset: str = "cat-sat", whol
     at.run()
     if whole:
         at.switch_page(path).run()
-    return at
+    return settle(at)  # the views that run as jobs (the probes page's ablation) are drawn once they end
 
 
 FORMS = ("pages/8_Train.py", "pages/0_Lecture_mode.py")  # a form to fill or a list of steps to start, no chart
@@ -80,7 +80,7 @@ def test_every_page_with_every_model_and_text(path, model, session_models):
         assert at.session_state["model"] == model, "the session's own model is the one shown"
     if path in TEXT_PAGES:
         for text in TEXTS:
-            at.text_area(key="w.text").set_value(text).run()
+            settle(at.text_area(key="w.text").set_value(text).run())
             shows_something(at, path, f"{model}, {text[:20]!r}", chart=text == OWN)
 
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core import ModelConfig
 from core.probes import lag_sweep as ls
 from explorer import catalogue
-from tests.app.conftest import ROOT, plotly_figures, run_page
+from tests.app.conftest import ROOT, plotly_figures, run_page, settle
 
 PROBES, LAGS = "pages/9_Long_range_probes.py", "pages/13_Long_time_lags.py"
 UNTRAINED = {"model": "untrained", "hidden": "8"}
@@ -26,7 +26,7 @@ def infos(at) -> str:
 
 
 def test_the_probe_page_draws_ablation_for_three_networks_and_the_sweep():
-    at = run_page(PROBES, query=UNTRAINED)
+    at = settle(run_page(PROBES, query=UNTRAINED))  # the ablation is a job: the page draws it once it is done
     assert not at.exception, at.exception[0].message
     (fig,) = titled(at, ABLATION)
     assert "dancing" in fig["layout"]["title"]["text"], "the default target is the passage's last word"
@@ -54,7 +54,7 @@ def test_a_bidirectional_model_is_refused_unless_trained_siblings_stand_in():
     mine = ModelConfig(hidden_size=8, bidirectional=True, weights="f" * 64)
     at.session_state["my_models"] = {"mine": catalogue.Entry("mine", "Mine", mine)}
     at.query_params.update({"model": "mine"})
-    at.run()
+    settle(at.run())
     assert not at.exception, at.exception[0].message
     pretrained = {e.config.arch for e in catalogue.scan().values() if e.config.tokenizer == "word"}
     one_way = pretrained >= {"elman", "lstm", "gru"}
@@ -65,9 +65,12 @@ def test_a_bidirectional_model_is_refused_unless_trained_siblings_stand_in():
 def test_a_run_trained_on_the_page_is_shown_beside_the_cached_ones():
     """Same settings and seed as the cached sweep, so the page's run reproduces the cached one."""
     at = run_page(PROBES, query={**UNTRAINED, "preset": "custom", "text": ""})
-    at.selectbox(key="probe.live.model").set_value("GRU")
-    at.number_input(key="probe.live.lag").set_value(5)
+    at.selectbox(key="w.probe.live.model").set_value("GRU")
+    at.number_input(key="w.probe.live.lag").set_value(5)
     at.button(key="probe.live.go").click().run()
+    assert not at.exception, at.exception[0].message
+    assert at.get("progress"), "it trains in the background, with a progress bar"
+    settle(at)
     assert not at.exception, at.exception[0].message
     (fig,) = titled(at, SWEEP)
     assert {"GRU", "GRU · trained here"} <= {t["name"] for t in fig["data"]}

@@ -20,9 +20,9 @@ from core import ModelConfig, WordTokenizer, build_model, lecture
 from core import checkpoint as ckpt
 from core.text import Vocab
 from explorer import catalogue, state, text_input
-from explorer import training as tr
+from explorer import train_runs as tr
 from explorer.navigation import PAGES
-from tests.app.conftest import ROOT, live_markup, plotly_figures
+from tests.app.conftest import ROOT, live_markup, plotly_figures, session_job, settle
 
 TEXT_PAGES = ["pages/1_Unroll.py", "pages/2_Hidden_states.py", "pages/3_Gradients_through_time.py",
               "pages/4_BPTT_by_hand.py", "pages/5_Fixed_window_vs_RNN.py", "pages/6_Deeper_and_bidirectional.py",
@@ -100,7 +100,7 @@ def messages(at: AppTest) -> str:
 
 @pytest.mark.parametrize("path", TEXT_PAGES)
 def test_hostile_text_in_the_link_gives_a_view_or_a_message_never_a_traceback(path):
-    at = page(path, {"preset": "custom", "text": SOUP})
+    at = settle(page(path, {"preset": "custom", "text": SOUP}))  # settle: the views that run as jobs
     ok(at)
     assert at.text_area(key="w.text").value == SOUP, "the text box shows the text exactly as typed"
     assert views(at), "emoji, RTL, combining marks, control characters, NUL and markup all unroll"
@@ -363,7 +363,7 @@ def test_text_uploads_in_a_strange_encoding_or_too_big_are_refused_with_a_reason
     assert any(reason in e.value for e in at.error), [e.value for e in at.error]
     next(b for b in at.button if b.label == "Start training").click().run()
     ok(at)
-    assert "train.job" not in at.session_state, "nothing trains on a refused file"
+    assert session_job(at, "train.job") is None, "nothing trains on a refused file"
     assert any("Choose a .txt file to train on first" in e.value for e in at.error)
 
 

@@ -158,6 +158,18 @@ def wait_for_rerun(page, runs_before: int, timeout_ms: int = 60_000) -> None:
     wait_for_idle(page, timeout_ms=timeout_ms)
 
 
+_JOBS_DONE_JS = """
+() => !document.querySelector('[data-testid="stProgress"]')
+  && !document.body.innerText.includes('waiting for a free core')
+"""
+
+
+def wait_for_jobs(page, timeout_ms: int = 180_000) -> None:
+    """Wait until no background job (explorer.jobs) shows its progress bar or its waiting line, then for idle."""
+    page.wait_for_function(_JOBS_DONE_JS, timeout=timeout_ms, polling=200)
+    wait_for_idle(page)
+
+
 def wait_for_charts(page, timeout_ms: int = 30_000) -> int:
     """Wait until every Plotly chart on the page has drawn; return how many there are."""
     page.wait_for_function(_CHARTS_DRAWN_JS, timeout=timeout_ms, polling=50)

@@ -35,6 +35,7 @@ def test_page_in_browser(spec, base_url, page, screenshot_dir):
     # The path only: pages may write their settings into the query string.
     assert urlsplit(page.url).path == f"/{url_path}", f"{spec.path} is not served at /{url_path}"
 
+    harness.wait_for_jobs(page)  # views computed in the background (the probes page's ablation)
     harness.wait_for_charts(page)
     harness.full_page_screenshot(page, screenshot_dir / f"{spec.url_path}-default.png")  # the dancing passage
 
@@ -49,6 +50,7 @@ def test_page_in_browser(spec, base_url, page, screenshot_dir):
         assert text_areas.first.input_value() == SENTENCE, "the typed sentence was applied"
         assert "text=the+starving" in page.url, "the text travels in the link"
 
+    harness.wait_for_jobs(page)
     harness.wait_for_charts(page)
     exceptions = page.locator(harness.EXCEPTION)
     assert exceptions.count() == 0, exceptions.first.inner_text()

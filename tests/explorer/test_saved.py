@@ -14,8 +14,8 @@ import torch
 
 from core import ModelConfig, checkpoint
 from core.training import TrainConfig
-from explorer import saved
-from explorer import training as tr
+from explorer import jobs, saved
+from explorer import train_runs as tr
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPE = tr.Recipe(ModelConfig(hidden_size=8, embed_dim=8), TrainConfig(steps=30, batch_size=8, eval_every=10),
@@ -24,21 +24,23 @@ TRAIN_FOREVER = """
 import sys
 from core import ModelConfig
 from core.training import TrainConfig
-from explorer import saved, training as tr
+from explorer import jobs, saved, train_runs as tr
 saved.SAVE_EVERY_SECONDS = 0.02  # save after nearly every step, so the kill is likely to land mid-write
 recipe = tr.Recipe(ModelConfig(hidden_size=16, embed_dim=8), TrainConfig(steps=5000, batch_size=8, eval_every=1000),
                    "cue", lag=5)
-job = tr.Job(recipe, "killed run", tr.prepare(recipe)).start()
-print(job.path, flush=True)
-job.thread.join()
+run = tr.Run(recipe, "killed run", tr.prepare(recipe))
+job = jobs.Job("train", run.label, run.work, run).start()
+print(run.path, flush=True)
+jobs.wait(job)
 """
 
 
-def run(recipe: tr.Recipe = RECIPE) -> tr.Job:
-    job = tr.Job(recipe, "test run", tr.prepare(recipe)).start()
-    job.thread.join(timeout=120)
+def run(recipe: tr.Recipe = RECIPE) -> tr.Run:
+    """A run through the job runner, as the Train page starts it (outside a session: no page to draw)."""
+    train_run = tr.Run(recipe, "test run", tr.prepare(recipe))
+    job = jobs.wait(jobs.Job("train", train_run.label, train_run.work, train_run).start(), timeout=120)
     assert not job.running and job.error is None, job.error
-    return job
+    return train_run
 
 
 def test_a_finished_run_is_saved_complete_and_listed(tmp_path, monkeypatch):

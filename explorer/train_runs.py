@@ -1,16 +1,16 @@
-"""Training from the browser: one run per session in a background thread, so the page keeps redrawing (and
-every other page keeps working) while the network learns.
+"""Training runs started from the browser: the recipe the Train page builds, its data, and the run itself, which
+explorer.jobs executes in the background so the page keeps redrawing (and every other page keeps working) while
+the network learns. (core.training is the training loop; this module is what one browser run adds to it.)
 
 The run owns its model until it ends; then the weights become a checkpoint, registered under its digest
 and listed in this session only. No other session's view changes, and the shared cached models are never
-touched. At most MAX_CONCURRENT runs train at once (one per core); later ones wait their turn. While it
-trains, and when it ends, the run is also saved to disk (explorer.saved), so a killed server loses nothing.
+touched. At most jobs.MAX_CONCURRENT jobs compute at once; later ones wait their turn. While it trains, and
+when it ends, the run is also saved to disk (explorer.saved, atomically), so a killed server loses nothing.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +23,13 @@ from core.data import CORPORA, adding_task, build_vocab, copy_task, cue_task, en
 from core.text import Vocab
 from core.training import Progress, StreamData, TaskData, TrainConfig, TrainResult, train
 
-from . import catalogue, saved
+from . import catalogue, jobs, saved
 
 MAX_STEPS = 5000  # optimizer steps in one run
 MAX_SECONDS = 600  # wall time of one run
 MAX_HIDDEN = 256
 MAX_LAYERS = 3
 MAX_UPLOAD_BYTES = 2_000_000  # a 2 MB text is ~350k words: plenty for a few minutes of training
-MAX_CONCURRENT = 2  # runs that train at once on this machine; the others wait
 TASK_TRAIN, TASK_VALID = 2048, 512  # sequences generated for a synthetic task
 
 DATASETS = {
@@ -42,7 +41,6 @@ DATASETS = {
     "adding": "Adding task: the sum of two marked digits",
 }
 TASKS = ("cue", "copy", "adding")
-_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
 @dataclass(frozen=True)
@@ -87,52 +85,48 @@ def _task_data(recipe: Recipe) -> Prepared:
     return Prepared(train_task.vocab, TaskData(train_task, valid_task), (ids, t + 1), train_task.description)
 
 
+def check(recipe: Recipe, upload: str | None = None) -> None:
+    """Raise ValueError with a reason the user can act on, before anything is prepared."""
+    if recipe.dataset == "upload" and not upload:
+        raise ValueError("Choose a .txt file to train on first.")
+
+
 def prepare(recipe: Recipe, upload: str | None = None) -> Prepared:
-    """Vocabulary, data and probe for a recipe (raises ValueError with a reason the user can act on)."""
+    """Vocabulary, data and probe for a recipe: seconds for Shakespeare's words, so a run does it in its job."""
+    check(recipe, upload)
     if recipe.dataset in TASKS:
         return _task_data(recipe)
     if recipe.dataset == "upload":
-        if not upload:
-            raise ValueError("Choose a .txt file to train on first.")
         return _text_data(from_text(upload, recipe.upload_name or "your text"), recipe)
     return _text_data(CORPORA[recipe.dataset](), recipe)
 
 
 @dataclass
-class Job:
-    """One training run and everything the page shows about it; only its own thread writes to it."""
+class Run:
+    """One training run and what the page shows about it while it trains (the job's data); only the job's thread
+    writes to it. `work` is what explorer.jobs runs."""
 
     recipe: Recipe
     label: str
-    prepared: Prepared
-    stop: threading.Event = field(default_factory=threading.Event)
+    prepared: Prepared | None = None  # made by the work, unless given
+    upload: str | None = field(default=None, repr=False)  # the text of an uploaded file, for prepare
     rows: list[dict] = field(default_factory=list)  # one per step, from the progress reports
     probes: pd.DataFrame | None = None
-    progress: Progress | None = None
     result: TrainResult | None = None
-    error: str | None = None
-    waiting: bool = True  # for a free training slot
     entry: catalogue.Entry | None = None
     checkpoint: bytes | None = None
     started: float = field(default_factory=time.time)
-    thread: threading.Thread | None = None
     path: Path = field(default_factory=saved.new_path)  # where the run is saved as it trains
     save_error: str | None = None  # why the last save failed (a full or read-only disk): training goes on
     _model: LanguageModel | None = field(default=None, repr=False)
     _saved_at: float = 0.0
 
-    @property
-    def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
-
-    def start(self) -> Job:
-        self.thread = threading.Thread(target=self._run, name=f"train {self.label}", daemon=True)
-        self.thread.start()
-        return self
-
-    def _report(self, p: Progress) -> None:
-        """Called by train() between steps, in the training thread: the model is between two updates."""
-        self.progress = p
+    def _report(self, job: jobs.Job, p: Progress) -> None:
+        """Called by train() between steps, in the job's thread: the model is between two updates."""
+        metric = (f" · validation perplexity {p.valid_perplexity:.1f}" if p.valid_perplexity is not None else
+                  f" · validation accuracy {p.valid_accuracy:.0%}" if p.valid_accuracy is not None else "")
+        job.report(p.step / p.steps, f"step {p.step:,} of {p.steps:,} · loss {p.train_loss:.3f}{metric} · "
+                                     f"{p.tokens_per_second:,.0f} tokens/s")
         if time.time() - self._saved_at >= saved.SAVE_EVERY_SECONDS:
             self._save(checkpoint.to_bytes(self._model, self.metadata(p.step, "interrupted", p, complete=False)))
         self.rows.append({"step": p.step, "train_loss": p.train_loss, "valid_loss": p.valid_loss,
@@ -141,27 +135,27 @@ class Job:
         if p.probes:
             self.probes = pd.concat(p.probes, ignore_index=True)
 
-    def _run(self) -> None:
-        with _SLOTS:
-            self.waiting = False
-            if self.stop.is_set():
-                self.error = "Stopped before it started."
-                return
-            try:
-                model = self._model = build_model(self.recipe.model, self.prepared.vocab)
-                model.requires_grad_(True)
-                self._saved_at = time.time()  # the first save comes after some training
-                self.result = train(model, self.prepared.data, self.recipe.train, on_progress=self._report,
-                                    stop=self.stop, probe=self.prepared.probe)
-                self.probes = self.result.probes
-                history = self.result.history
-                self.checkpoint = checkpoint.to_bytes(model, self.metadata(
-                    int(history["step"].max()), self.result.reason, history, complete=True))
-                self._save(self.checkpoint)
-                ckpt = catalogue.register(self.checkpoint)
-                self.entry = catalogue.entry(ckpt, f"mine-{ckpt.digest[:10]}", f"Yours: {self.label}")
-            except Exception as err:  # shown on the page: a failed run must not take the session down
-                self.error = f"{type(err).__name__}: {err}"
+    def work(self, job: jobs.Job) -> TrainResult:
+        """Prepare the data, train, save and register the model; Stop ends the run after its current step, keeping
+        what it learned."""
+        if self.prepared is None:
+            job.report(0.0, "reading and tokenising the data")
+            self.prepared = prepare(self.recipe, self.upload)
+            job.check()
+        job.report(0.0, "scoring the untrained network first (validation and gradient probe at step 0)")
+        model = self._model = build_model(self.recipe.model, self.prepared.vocab)
+        model.requires_grad_(True)
+        self._saved_at = time.time()  # the first save comes after some training
+        self.result = train(model, self.prepared.data, self.recipe.train, on_progress=lambda p: self._report(job, p),
+                            stop=job.stop, probe=self.prepared.probe)
+        self.probes = self.result.probes
+        history = self.result.history
+        self.checkpoint = checkpoint.to_bytes(model, self.metadata(
+            int(history["step"].max()), self.result.reason, history, complete=True))
+        self._save(self.checkpoint)
+        ckpt = catalogue.register(self.checkpoint)
+        self.entry = catalogue.entry(ckpt, f"mine-{ckpt.digest[:10]}", f"Yours: {self.label}")
+        return self.result
 
     def _save(self, data: bytes) -> None:
         try:
@@ -194,11 +188,11 @@ class Job:
         return meta
 
 
-def history(job: Job) -> pd.DataFrame:
+def history(run: Run) -> pd.DataFrame:
     """The finished run's exact history, or the live one rebuilt from the progress reports."""
-    if job.result is not None:
-        return job.result.history
-    frame = pd.DataFrame(job.rows)
+    if run.result is not None:
+        return run.result.history
+    frame = pd.DataFrame(run.rows)
     if len(frame):  # a validation is a point where its loss changes, not every report after it
         frame.loc[frame["valid_loss"].eq(frame["valid_loss"].shift()), ["valid_loss", "valid_perplexity",
                                                                           "valid_accuracy"]] = math.nan
