@@ -122,7 +122,7 @@ def make(recipe: Recipe, steps: int | None = None, log=print, save: bool = True)
     valid = evaluate(model, valid_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len)
     test = evaluate(model, test_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len)
     row = {"name": recipe.name, "arch": recipe.model.arch, "tokenizer": recipe.model.tokenizer,
-           "window": recipe.model.window if recipe.model.arch == "window" else None,
+           "window": None if recipe.model.is_recurrent else recipe.model.window,
            "parameters": sum(p.numel() for p in model.parameters()), "vocabulary": len(vocab),
            "valid_perplexity": valid.perplexity, "test_perplexity": test.perplexity,
            "steps": int(result.history["step"].max()), "best_step": result.best_step, "stopped": result.reason,

@@ -15,6 +15,7 @@ from core import ModelConfig
 from core.generate import Step, agreement
 from core.gradients import Derivation
 from core.models.config import ARCH_NAMES
+from core.models.recurrent import DIRECTIONS
 
 GATES = {"lstm": 4, "gru": 3}
 
@@ -82,7 +83,7 @@ def window_deeper_note(config: ModelConfig) -> str:
 def backward_peek(frame, token: str) -> str:
     """What the Deeper page's gradient table says at the target itself (k = 0): the right-to-left network of layer 0
     has read the word it is asked to predict when its gradient there is not zero."""
-    at_target = frame[(frame.distance == 0) & (frame.layer == 0) & (frame.direction == "bwd")]
+    at_target = frame[(frame.distance == 0) & (frame.layer == 0) & (frame.direction == DIRECTIONS[1])]
     norm = float(at_target.grad_norm.iloc[0])
     verdict = (", not zero: the prediction depends on the very word it is meant to predict." if norm > 0
                else " for this one target and these weights.")

@@ -18,7 +18,6 @@ from core.models.config import SHORT_ARCH_NAMES
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "models"
 UNTRAINED = "untrained"
 DEFAULT = "elman-word"  # what a newcomer sees first: a trained Elman network that reads words
-ARCH_NAMES = SHORT_ARCH_NAMES  # transitional: pages/8_Train.py reads catalogue.ARCH_NAMES; use core's table
 TOKEN_NAMES = {"word": "words", "char": "characters"}
 
 MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~]")  # characters Markdown would read as formatting

@@ -219,10 +219,3 @@ def publish() -> None:
                 wanted[key] = encoded
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
-
-
-def widget(draw: Callable[..., Any], label: str, setting: Setting, *args, **kwargs) -> Any:
-    """Transitional (removed once every page declares its settings): bind and draw an undeclared widget."""
-    bind(setting)
-    draw(label, *args, key=widget_key(setting.key), on_change=on_change(setting.key), **kwargs)
-    return get(setting.key)

@@ -151,11 +151,6 @@ def get_ablation(config: ModelConfig, text: str, target: int) -> tuple[pd.DataFr
     return ablation(model, text, target), ablation_gradients(model, text, target)
 
 
-def has_state(config: ModelConfig) -> bool:
-    """Whether the model carries a state from step to step (the fixed-window model does not)."""
-    return config.is_recurrent
-
-
 def is_simple_elman(config: ModelConfig) -> bool:
     """One layer, one direction, Elman: the network the chain diag(f′(u)) W_hh and its bound describe exactly."""
     return config.arch == "elman" and config.num_layers == 1 and not config.bidirectional

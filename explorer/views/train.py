@@ -11,7 +11,7 @@ import streamlit as st
 from core import ModelConfig
 from core.checkpoint import CheckpointError
 from core.data import UploadError, decode_text
-from core.models.config import ACTIVATIONS, ARCH_NAMES, ARCHS, TOKENIZERS
+from core.models.config import ACTIVATIONS, ARCH_NAMES, ARCHS, SHORT_ARCH_NAMES, TOKENIZERS
 from core.training import OPTIMIZERS, TrainConfig
 
 from .. import catalogue, charts, jobs, render, saved, settings, state
@@ -178,7 +178,7 @@ def load_checkpoint() -> None:
             render.failure(err)
             return
         entry = catalogue.entry(ckpt, f"mine-{ckpt.digest[:10]}",
-                                f"Yours: {catalogue.ARCH_NAMES[ckpt.model.config.arch]} from {file.name}")
+                                f"Yours: {SHORT_ARCH_NAMES[ckpt.model.config.arch]} from {file.name}")
         state.remember(entry)
         st.success(f"Loaded: {entry.summary}.", icon=":material/check_circle:")
         st.button("Use this model on every page", on_click=settings.put, args=("model", entry.key),

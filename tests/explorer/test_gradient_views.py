@@ -3,21 +3,9 @@ from the numbers it states."""
 
 from __future__ import annotations
 
-import pytest
-
 from core import ModelConfig
 from core.gradients import weight_decay_shrink
-from explorer.views import bptt, gradients, lstm_gru
-
-
-@pytest.mark.parametrize("view", [gradients, bptt, lstm_gru])
-def test_every_declared_setting_takes_its_default_back_from_a_link(view):
-    keys = [s.key for s in view.SETTINGS]
-    assert len(keys) == len(set(keys))
-    for s in view.SETTINGS:
-        assert s.parse(s.encode(s.default)) == s.default, s.key
-        if s.options:
-            assert s.default in s.options, s.key
+from explorer.views import gradients
 
 
 def test_the_weight_decay_sentence_states_this_models_numbers():

@@ -1,4 +1,4 @@
-"""The views declare every setting they own once, as data, and draw them only through settings.control: their
+"""Every page's view declares every setting they own once, as data, and draw them only through settings.control: their
 widgets' defaults round-trip through the URL, and no view binds a widget by hand or caches on its own."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import inspect
 
 import pytest
 
-from explorer import settings
+from explorer import navigation, settings
 
-VIEWS = ("lecture_mode", "unroll", "hidden_states", "backprop", "fixed_window", "deeper")
+VIEWS = tuple(spec.view for spec in navigation.PAGES)
 
 
 def module(name: str):
