@@ -328,8 +328,9 @@ def test_jacobian_map_is_log10_below_the_diagonal_and_blank_above(logmap, dancin
     upper = np.triu(np.ones((T, T), bool), 1)
     assert np.isnan(z[upper]).all() and np.isfinite(z[~upper]).all()
     L = logmap.numpy() / LN10
-    assert heat["customdata"][40][13][2] == fmt_log10(L[40, 13])
-    assert heat["customdata"][40][13][:2] == [f"“{dancing.tokens[40]}” (40)", "“jig” (13)"]
+    assert heat["customdata"][40][13] == fmt_log10(L[40, 13])
+    assert (heat["y"][40], heat["x"][13]) == (f"“{dancing.tokens[40]}” (40)", "“jig” (13)")
+    assert "%{y}" in heat["hovertemplate"] and "%{x}" in heat["hovertemplate"], "t and s read from the axes"
     order = np.argsort(L[~upper])  # colours rise with the value
     assert np.all(np.diff(z[~upper][order]) >= -1e-12)
     assert all(t.startswith("10") for t in heat["colorbar"]["ticktext"])
@@ -343,7 +344,7 @@ def test_jacobian_map_marks_exact_zeros_and_nan_below_the_diagonal(logmap, danci
     bar = heat["colorbar"]
     assert bar["ticktext"][0] == "exactly 0" and bar["ticktext"][-1] == "NaN"
     assert heat["z"][30][5] == bar["tickvals"][0] and heat["z"][31][6] == bar["tickvals"][-1]
-    assert heat["customdata"][30][5][2] == "0 (exactly)"
+    assert heat["customdata"][30][5] == "0 (exactly)"
 
 
 def test_jacobian_map_blanks_the_lower_triangle_for_the_right_to_left_network(logmap, dancing):
@@ -358,8 +359,8 @@ def test_jacobian_map_of_a_long_text_is_drawn_in_blocks_keeping_each_blocks_stro
     fig = charts.jacobian_map(L, [f"w{i}" for i in range(T)])
     heat = spec(fig)["data"][0]
     z = np.array(heat["z"], dtype=float)
-    assert z.shape == (134, 134) and heat["x"][:3] == [0, 3, 6]
-    assert heat["customdata"][1][0][2] == fmt_log10(-0.5 / LN10)  # block t 3..5, s 0..2: nearest pair k = 1
+    assert z.shape == (134, 134) and heat["x"][:2] == ["positions 0–2", "positions 3–5"]
+    assert heat["customdata"][1][0] == fmt_log10(-0.5 / LN10)  # block t 3..5, s 0..2: nearest pair k = 1
     assert "blocks of 3" in fig.layout.title.subtitle.text
 
 
