@@ -185,12 +185,14 @@ def on_change(key: str) -> Callable[[], None]:
     return copy_back
 
 
-def get(key: str) -> Any:
-    return st.session_state[key]
+def get(setting: Setting | str) -> Any:
+    """The setting's value in this session (pass the declaration; a key string only where the setting is built
+    per run)."""
+    return st.session_state[setting.key if isinstance(setting, Setting) else setting]
 
 
-def put(key: str, value: Any) -> None:
-    st.session_state[key] = value
+def put(setting: Setting | str, value: Any) -> None:
+    st.session_state[setting.key if isinstance(setting, Setting) else setting] = value
 
 
 def start_run() -> None:

@@ -80,9 +80,9 @@ def untrained_config() -> ModelConfig:
     """The untrained network the controls below the model picker describe."""
     for s in MODEL_SETTINGS:
         settings.bind(s)
-    return DEFAULT.replace(activation=settings.get("act"), hidden_size=settings.get("hidden"),
-                           init=settings.get("init"), spectral_radius=float(settings.get("rho")),
-                           seed=int(settings.get("seed")), tokenizer=settings.get("tok"))
+    return DEFAULT.replace(activation=settings.get(ACTIVATION), hidden_size=settings.get(HIDDEN),
+                           init=settings.get(INIT), spectral_radius=float(settings.get(RADIUS)),
+                           seed=int(settings.get(SEED)), tokenizer=settings.get(TOKENIZER))
 
 
 def config() -> ModelConfig:
@@ -125,7 +125,7 @@ def render() -> ModelConfig:
         st.subheader("The network", anchor=False)
         settings.control(_model_setting(), format_func=_model_label)
         if current.weights:
-            st.caption(trained_models()[settings.get("model")].summary)
+            st.caption(trained_models()[settings.get(MODEL)].summary)
         else:
             untrained_controls()
         st.divider()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from . import settings
+from .sidebar import MODEL, TOKENIZER
 from .state import MAX_TOKENS
 
 _CONTEXT = "_target_context"  # setting key -> (model, tokenizer) its position was chosen under
@@ -37,7 +38,7 @@ def current_target(tokens: Sequence[str], setting: settings.Setting) -> int:
     A position chosen under one model or tokenizer names another token under the next (a word's position is a
     character's), so when either changes the target goes back to "the last word"."""
     settings.bind(setting)
-    context = (st.session_state.get("model"), st.session_state.get("tok"))  # which model reads the text, and how
+    context = (st.session_state.get(MODEL.key), st.session_state.get(TOKENIZER.key))  # which model reads it, and how
     seen = st.session_state.setdefault(_CONTEXT, {})
     if seen.get(setting.key, context) != context:
         settings.put(setting.key, 0)

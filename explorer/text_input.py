@@ -22,14 +22,14 @@ TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT), kind="text_ar
 
 def _choose_preset() -> None:
     key = st.session_state["w.preset"]
-    settings.put("preset", key)
+    settings.put(PRESET, key)
     if key != CUSTOM:
-        settings.put("text", "")
+        settings.put(TEXT, "")
 
 
 def _edit_text() -> None:
-    settings.put("text", st.session_state["w.text"])
-    settings.put("preset", CUSTOM)
+    settings.put(TEXT, st.session_state["w.text"])
+    settings.put(PRESET, CUSTOM)
 
 
 def current_text() -> str:

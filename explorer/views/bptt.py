@@ -21,14 +21,14 @@ def positions(T: int) -> tuple[int, int]:
     """Valid (t, s) from the URL or defaults: the last step, and up to 10 steps before it."""
     for s in (T_SET, S_SET):
         settings.bind(s)
-    t = settings.get("bt")
+    t = settings.get(T_SET)
     if not 1 <= t < T:
         t = T - 1
-    s = settings.get("bs")
+    s = settings.get(S_SET)
     if not (0 <= s < t and t - s <= MAX_FACTORS):
         s = max(0, t - 10)
-    settings.put("bt", t)
-    settings.put("bs", s)
+    settings.put(T_SET, t)
+    settings.put(S_SET, s)
     return t, s
 
 

@@ -87,8 +87,8 @@ def show(config: ModelConfig, prompt: str, steps: list[Step], box) -> None:
 
 
 def _put_in_text_box(text: str) -> None:
-    settings.put("preset", CUSTOM)
-    settings.put("text", text)
+    settings.put(text_input.PRESET, CUSTOM)
+    settings.put(text_input.TEXT, text)
 
 
 def notes(config: ModelConfig) -> None:

@@ -46,7 +46,7 @@ BADGE = {"vanishing": "blue", "exploding": "red", "edge": "orange"}
 def pick_from_strip() -> None:
     picked = st.session_state["g.strip"].get("pick")
     if picked is not None:
-        settings.put("target", int(picked))
+        settings.put(TARGET, int(picked))
 
 
 def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame, cue: int | None) -> None:
@@ -80,7 +80,7 @@ def controls(config, text: str):
         settings.control(TRUNCATE, where=left)
         settings.control(DECAY, where=mid, format="%.3f")
         settings.control(CLIP, where=right)
-    shrink = weight_decay_shrink(settings.get("wd"))
+    shrink = weight_decay_shrink(settings.get(DECAY))
     note = decay_note(config, shrink, state.get_spectrum(config).spectral_radius if shrink < 1 and
                       config.arch == "elman" else None)
     if note:
@@ -102,7 +102,7 @@ def decay_note(config, shrink: float, radius: float | None) -> str | None:
 
 def cue_position(tokens, target: int) -> int | None:
     """Where the dancing passage's clue “jig” sits, when it is the text shown and comes before the target."""
-    return lecture.cue_position(tokens, target) if settings.get("preset") == "dancing" else None
+    return lecture.cue_position(tokens, target) if settings.get(text_input.PRESET) == "dancing" else None
 
 
 @st.fragment
@@ -118,9 +118,9 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
                            tokenizer=config.tokenizer)
     settings.bind(WRT)
     if not config.is_recurrent:  # nothing but the inputs to differentiate
-        settings.put("wrt", "input")
+        settings.put(WRT, "input")
     wrt = settings.control(WRT, where=top[1], horizontal=True, disabled=not config.is_recurrent)
-    truncate = settings.get("tbptt") or None
+    truncate = settings.get(TRUNCATE) or None
     frame = state.get_gradients(config, text, target, wrt, truncate=truncate)
     spec = state.get_spectrum(config) if config.arch == "elman" else None
     rate = decay_rate(frame.distance, frame.grad_norm)
@@ -174,7 +174,7 @@ def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
         return
     contrib, norm = state.get_w_hh_contributions(config, text, target, truncate)
     total = contrib.grad_norm.sum()
-    clip = settings.get("clip")
+    clip = settings.get(CLIP)
     contrib, scale = clip_contributions(contrib, norm, clip)
     if clip > 0 and not math.isfinite(norm):
         st.caption(f"‖∂L/∂W_hh‖ is {norm}: the network has overflowed, and no rescaling can make sense of it.")
@@ -206,8 +206,8 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
     else:
         settings.bind(NORM)
         spectral_ok = state.spectral_map_ok(T, state.state_size(config))
-        if not spectral_ok and settings.get("map") == "2":
-            settings.put("map", "fro")
+        if not spectral_ok and settings.get(NORM) == "2":
+            settings.put(NORM, "fro")
         norm = settings.control(NORM, horizontal=True, disabled=not spectral_ok)
         logmap = state.get_jacobian_map(config, text, norm)
         render.chart(charts.jacobian_map(logmap, tokens), lambda: state.map_frame(logmap, tokens), "all pairs map",

@@ -14,7 +14,7 @@ from core.data import UploadError, decode_text
 from core.models.config import ACTIVATIONS, ARCH_NAMES, ARCHS, SHORT_ARCH_NAMES, TOKENIZERS
 from core.training import OPTIMIZERS, TrainConfig
 
-from .. import catalogue, charts, jobs, render, saved, settings, state
+from .. import catalogue, charts, jobs, render, saved, settings, sidebar, state
 from .. import train_runs as tr
 
 S = settings.Setting
@@ -205,7 +205,7 @@ def saved_models() -> None:
                     render.failure(err)
                     continue
                 state.remember(entry)
-                settings.put("model", entry.key)
+                settings.put(sidebar.MODEL, entry.key)
                 st.success(f"Opened and selected in the sidebar: {entry.summary}.", icon=":material/check_circle:")
 
 
