@@ -116,14 +116,6 @@ def get(key: str) -> Job | None:
     return _session_jobs().get(key)
 
 
-def forget(key: str) -> None:
-    _session_jobs().pop(key, None)
-
-
-def running() -> list[Job]:
-    return [job for job in _session_jobs().values() if job.running]
-
-
 def progress(job: Job, stop_label: str = "Stop", also: Callable[[], None] | None = None, **stop_args) -> None:
     """The job's waiting line or progress bar and its Stop button, redrawn every second while it runs; one full
     rerun when it ends, so the page shows the result. `also` draws what the work shows as it goes (a training
@@ -162,7 +154,7 @@ def said_why_not(job: Job, what: str, stopped: str) -> bool:
 
 
 def wait(job: Job, timeout: float | None = None) -> Job:
-    """Block until the job ends (scripts and tests; pages never wait)."""
+    """Block until the job ends, or for `timeout` seconds (tests, scripts, and for_data's short grace)."""
     if job.thread is not None:
         job.thread.join(timeout)
     return job
