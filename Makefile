@@ -18,8 +18,11 @@ $(STAMP): requirements.txt | $(VENV)/bin/python
 run: $(STAMP)
 	exec $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1
 
+# Everything but the browser tests on every core (one test file per worker: a file's tests share their setup),
+# then the browser tests one at a time, since they time what a user waits for.
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --ignore=tests/e2e
+	$(VENV)/bin/python -m pytest tests/e2e
 
 bench: $(STAMP)
 	@set -e; for script in benchmarks/*.py; do \
