@@ -32,7 +32,7 @@ from .style import (
     thin_ticks,
 )
 
-DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier words to the left)"
+DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier tokens to the left)"
 _MAX_CELLS = 200  # per side of the Jacobian map; longer texts are shown in blocks of positions
 
 
@@ -105,7 +105,7 @@ def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = Non
         _theory(fig, spectrum, groups[0][1], row_norm if jacobian_row is not None else None, hidden)
     log10_axis(fig, scale, title="gradient norm (log scale)")
     fig.update_xaxes(title=DISTANCE_AXIS, autorange="reversed")
-    return base_layout(fig, title or "How strongly each earlier word still reaches the prediction of the target",
+    return base_layout(fig, title or "How strongly each earlier token still reaches the prediction of the target",
                        height=480, subtitle="One text, one target: a steep fall means the network cannot learn "
                                             "from words that far back (here; other texts may differ).")
 
