@@ -102,13 +102,13 @@ def button(page, name: str):
 
 def reruns_soon(page, before: int, wait_ms: int = 400) -> bool:
     """Whether a script run starts (or has finished) within wait_ms of the input."""
-    try:
-        page.wait_for_function(
-            "(n) => window.__rnnRuns > n || document.querySelector('[data-testid=\"stApp\"]')"
-            ".getAttribute('data-test-script-state') === 'running'", arg=before, timeout=wait_ms, polling=20)
-        return True
-    except Exception:  # playwright's TimeoutError: no run
-        return False
+    deadline = time.monotonic() + wait_ms / 1000
+    while time.monotonic() < deadline:
+        if harness.runs(page) > before or page.evaluate(
+                "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')") == "running":
+            return True
+        page.wait_for_timeout(20)
+    return False
 
 
 def step_presses(page, base: str, tries: int) -> dict[str, list[float]]:

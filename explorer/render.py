@@ -82,6 +82,15 @@ def downloads(data: pd.DataFrame | Callable[[], pd.DataFrame] | None, html: Call
                         help="The interactive view, viewable offline.", width="content")
 
 
+def folded(label: str, key: str, icon: str | None = None):
+    """A collapsed expander whose body is built only once it is opened (`if box.open:` inside it).
+
+    A table left folded then costs the page nothing: not its rows, nor the browser's table viewer, whose
+    1.2 MB of JavaScript delayed a new session's first chart by about a second here.
+    """
+    return st.expander(label, icon=icon, key=key, on_change="rerun")
+
+
 def failure(err: Exception) -> None:
     """A clear message instead of a stack trace, for input the computation refuses."""
     st.error(str(err), icon=":material/error:")

@@ -71,14 +71,18 @@ def main() -> None:
         st.success(sentence, icon=":material/check_circle:")
     else:
         st.warning(sentence, icon=":material/warning:")
-    with st.expander("Every derivative, by hand and by autograd", icon=":material/table:"):
-        st.dataframe(table(review), hide_index=True)
-    with st.expander("The network's weights", icon=":material/grid_on:"):
-        net = review.network
-        cols = st.columns(3)
-        for col, name, matrix in ((cols[0], "W_0", net.W_0), (cols[1], "W_1", net.W_1),
-                                  (cols[2], "W_out", net.W_out[None, :])):
-            col.markdown(f"**{name}** (row j holds the weights into unit j)")
-            col.dataframe(pd.DataFrame(matrix.numpy()).round(3))
+    derivatives = render.folded("Every derivative, by hand and by autograd", key="bp.table", icon=":material/table:")
+    with derivatives:
+        if derivatives.open:
+            st.dataframe(table(review), hide_index=True)
+    weights = render.folded("The network's weights", key="bp.weights", icon=":material/grid_on:")
+    with weights:
+        if weights.open:
+            net = review.network
+            cols = st.columns(3)
+            for col, name, matrix in ((cols[0], "W_0", net.W_0), (cols[1], "W_1", net.W_1),
+                                      (cols[2], "W_out", net.W_out[None, :])):
+                col.markdown(f"**{name}** (row j holds the weights into unit j)")
+                col.dataframe(pd.DataFrame(matrix.numpy()).round(3))
     st.caption("From here the lecture asks how to extend this to a recurrent network: unrolled, it is such a "
                "feed-forward network, one layer per step, with the same W_hh in every layer (next: BPTT by hand).")

@@ -48,8 +48,7 @@ def main() -> None:
         st.warning("The hidden state has overflowed (inf or NaN) somewhere: this network explodes. Lower the "
                    "spectral radius or pick tanh, whose outputs stay within ±1.", icon=":material/warning:")
     show_steps(state.get_model(config), trace)
-    with st.expander("Every step as a table", icon=":material/table:"):
-        frame = trace.steps_frame()
-        st.dataframe(frame, hide_index=True)
-        st.download_button("CSV", lambda: frame.to_csv(index=False), file_name="steps.csv", mime="text/csv",
-                           on_click="ignore", icon=":material/download:")
+    box = render.folded("Every step as a table", key="u.table", icon=":material/table:")
+    with box:
+        if box.open:
+            st.dataframe(trace.steps_frame(), hide_index=True)  # its CSV is the player's, above

@@ -41,8 +41,7 @@ def test_page_renders_the_dancing_passage_and_edge_inputs(path):
     assert not at.exception, at.exception[0].message
     views = len(plotly_figures(at)) + len(at.get("bidi_component"))  # Plotly charts and in-browser views
     assert views, "the default view draws charts"
-    extra = 1 if path == PAGES[0] else 0  # the Unroll page's table of steps has its own CSV
-    assert len(at.download_button) == 2 * views + extra, "every chart offers CSV and HTML"
+    assert len(at.download_button) == 2 * views, "every chart offers CSV and HTML"
     set_text(at, "")
     assert not at.exception
     assert at.info or at.error, "an empty text gets a friendly message"
@@ -142,3 +141,16 @@ def test_what_bptt_sums_and_clipping():
     assert any("Clipping rescaled the whole gradient" in c.value for c in at.caption)
     at.number_input(key="w.clip").set_value(0.0).run()
     assert figure(at, "Each step") != contributions  # unclipped: every share is larger by the same factor
+
+
+def test_the_table_of_steps_is_built_only_when_opened():
+    """A folded table costs a new session nothing (not even the browser's table viewer); opened, it holds every
+    step of the text."""
+    at = open_page(PAGES[0])
+    assert not at.dataframe, "folded: no table sent"
+    at.session_state["u.table"] = True
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["step"].tolist() == list(range(len(table))), "one row per step"
+    assert table["token"].tolist()[-2:] == ["dancing", "."], "the text shown, to its last token"

@@ -34,15 +34,6 @@ MAIN = '[data-testid="stMain"]'
 EXCEPTION = '[data-testid="stException"]'
 PLOTLY = '[data-testid="stPlotlyChart"]'
 
-# Counts finished script runs (every change of data-test-script-state away from "running").
-RUN_COUNTER_JS = """
-window.__rnnRuns = 0;
-new MutationObserver((records) => {
-  for (const r of records) if (r.oldValue === 'running') window.__rnnRuns += 1;
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
-
 # True once the app has been connected, not running, and without a status widget for `settle` ms.
 _IDLE_JS = """
 (settle) => {
@@ -133,16 +124,50 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+_RUNS: dict = {}  # page -> script runs (and fragment runs) its sessions have seen finish
+
+
+def _count_runs(page) -> None:
+    """Count the server's "script finished" messages on the page's websockets.
+
+    Read from the wire, not the DOM: a run quick enough to start and end within one React render never shows
+    "running" in the page, and a DOM counter missed it (a wait for that rerun then hung).
+    """
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    _RUNS[page] = 0
+
+    def frame(payload) -> None:
+        if isinstance(payload, (bytes, bytearray)):
+            msg = ForwardMsg()
+            msg.ParseFromString(bytes(payload))
+            if msg.WhichOneof("type") == "script_finished":
+                _RUNS[page] += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    page.on("close", lambda _: _RUNS.pop(page, None))
+
+
 def new_page(browser):
     """A fresh context and page that count script runs (see `runs`)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.add_init_script(RUN_COUNTER_JS)
-    return context.new_page()
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    _count_runs(page)
+    return page
 
 
 def runs(page) -> int:
-    """How many script runs this page has seen finish."""
-    return page.evaluate("window.__rnnRuns")
+    """How many script runs this page has seen finish (Playwright delivers the messages while a call waits)."""
+    return _RUNS[page]
+
+
+def wait_for_runs(page, more_than: int, timeout_ms: int) -> bool:
+    """Wait until the page has seen more than `more_than` runs finish; False if it has not within timeout_ms."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while _RUNS[page] <= more_than:
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(20)
+    return True
 
 
 def wait_for_idle(page, settle_ms: int = 300, timeout_ms: int = 60_000) -> None:
@@ -154,7 +179,8 @@ def wait_for_idle(page, settle_ms: int = 300, timeout_ms: int = 60_000) -> None:
 
 def wait_for_rerun(page, runs_before: int, timeout_ms: int = 60_000) -> None:
     """Wait until a run that started after `runs_before` was read has finished, then for idle."""
-    page.wait_for_function("(n) => window.__rnnRuns > n", arg=runs_before, timeout=timeout_ms, polling=20)
+    if not wait_for_runs(page, runs_before, timeout_ms):
+        raise TimeoutError(f"no script run finished within {timeout_ms} ms")
     wait_for_idle(page, timeout_ms=timeout_ms)
 
 
