@@ -2,14 +2,18 @@
 
 import streamlit as st
 
-from explorer import lecture, settings, sidebar
 from explorer.navigation import sections
 
 st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
-settings.start_run()
 pages = {p.url_path: st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
          for specs in sections().values() for p in specs}
 page = st.navigation({section: [pages[p.url_path] for p in specs] for section, specs in sections().items()})
+
+# Imported only now (they bring torch): on a server's first run, the navigation above is what teaches Streamlit
+# the pages, and the sooner it runs the sooner a link to any page works (see explorer/serve.py).
+from explorer import lecture, settings, sidebar  # noqa: E402
+
+settings.start_run()
 sidebar.render()
 notices = st.container()  # filled after the page ran, so its own link settings are checked too
 # the lecture step's text, Back and Next, on the step's page only (the default page's own url_path reads "")

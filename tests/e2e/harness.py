@@ -79,11 +79,11 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: str = "app.py", cwd: Path = ROOT, timeout: float = 60) -> Iterator[str]:
-    """Run `streamlit run script` headless on a free loopback port; yield its base URL."""
+def streamlit_server(cwd: Path = ROOT, timeout: float = 60) -> Iterator[str]:
+    """Start the app as `make run` does (explorer.serve), headless on a free loopback port; yield its base URL."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", script,
+        sys.executable, "-m", "explorer.serve",
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -219,7 +219,7 @@ def full_page_screenshot(page, path: Path) -> None:
 
 
 def warm_up(page, base: str) -> None:
-    """Run the default page once. Streamlit 1.67 learns st.navigation's pages on a server's first run, so a
-    deep link opened before that shows a spurious "Page not found" dialog (and then renders the page)."""
+    """Open the default page once in the browser, so that the first test does not time the frontend's own
+    first load (its lazily loaded pieces). The server has already run the app once (explorer.serve)."""
     page.goto(f"{base}/")
     wait_for_idle(page)
