@@ -184,18 +184,20 @@ def new_targets(page, base: str, tries: int) -> list[float]:
     return out
 
 
-def page_switches(page, base: str, tries: int) -> list[float]:
-    """Between Unroll and Gradients through time, both visited once first."""
+def page_switches(page, base: str, tries: int) -> dict[str, list[float]]:
+    """Between Unroll and Gradients through time, both visited once first: every switch, and each direction."""
     page.goto(f"{base}/gradients")
     settle(page, 0, False)
-    out = []
+    out = {"switch visited pages": [], "switch to Unroll": [], "switch to Gradients": []}
     for i in range(tries + 1):
         title = "Unroll" if i % 2 == 0 else "Gradients through time"
         before = harness.runs(page)
         page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
         settle(page, before, True)
         if i:  # the first visit to Unroll is not a revisit
-            out.append(settled_ms(page))
+            ms = settled_ms(page)
+            out["switch visited pages"].append(ms)
+            out["switch to Unroll" if title == "Unroll" else "switch to Gradients"].append(ms)
     return out
 
 
@@ -257,7 +259,7 @@ def main() -> int:
             record({"new text, Unroll": new_texts(page, base, "", tries)})
             record({"new text, Gradients": new_texts(page, base, "gradients", tries)})
             record({"new target word": new_targets(page, base, tries)})
-            record({"switch visited pages": page_switches(page, base, tries)})
+            record(page_switches(page, base, tries))
             page.context.close()
             record({"new session, first chart": [first_chart_ms(browser, f"{base}/") for _ in range(tries)]})
         record({"server start to first chart": cold_starts(browser, tries)})
