@@ -242,7 +242,7 @@ def main() -> int:
             results[name] = xs
             if name == "step reran":
                 print(f"{'step reran':<28}  {sum(xs):.0f} of {len(xs)} presses started a script run", flush=True)
-            else:
+            elif xs:
                 print(f"{name:<28}  median {median(xs):7.0f} ms  min {min(xs):7.0f}  max {max(xs):7.0f}  (n={len(xs)})",
                       flush=True)
         if args.json:

@@ -123,7 +123,6 @@ async def wait_charts(page, timeout_ms: float) -> None:
 
 async def new_page(browser):
     context = await browser.new_context(viewport=harness.VIEWPORT)
-    await context.add_init_script(harness.RUN_COUNTER_JS)
     await context.add_init_script(WATCH_JS)
     return context, await context.new_page()
 

@@ -1,10 +1,14 @@
-"""Start the app warm: `streamlit run app.py`, plus one run of the app as soon as the server answers.
+"""Start the app warm: `streamlit run app.py` in this process, plus one run of the app as soon as it is up.
 
-Streamlit runs an app's code only when a browser connects, so the first visitor waits while torch imports and
-the default page's model loads (about half of a cold start here), and a link to any page but the first, opened
-before that, shows a spurious "Page not found" (Streamlit learns st.navigation's pages on its first run).
-Streamlit's own script health check runs the app once in a throwaway session; asking for it while the browser
-is still loading the page overlaps the two, and leaves the shared caches warm.
+Streamlit runs an app's code only when a browser connects, so the first visitor waited while torch imported
+and the default page's model loaded (about half of a cold start here). Streamlit's own script health check
+runs the app once in a throwaway session; asking for it while the browser is still loading the page overlaps
+the two and leaves the shared caches warm.
+
+It also makes a link to any page work as a new server's first visit. Because a `pages/` folder sits beside
+app.py, Streamlit takes the app for an old-style multipage app until its first st.navigation call, and
+answers a link to /gradients with "Page not found". This app always navigates with st.navigation, so that is
+said before the server starts.
 
     python -m explorer.serve [streamlit run options]     # what `make run` does
 """
@@ -12,69 +16,58 @@ is still loading the page overlaps the two, and leaves the shared caches warm.
 from __future__ import annotations
 
 import contextlib
-import socket
-import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
-FIRST_PORT = 8501  # Streamlit's own default
-WARM_TIMEOUT = 120  # seconds to wait for the server before giving up on warming it (it still runs)
+WARM_TIMEOUT = 120  # seconds to wait for the server before giving up on warming it (it still serves)
 
 
-def option(args: list[str], name: str) -> str | None:
-    """The value of `--name value` or `--name=value` in a streamlit command line."""
-    for i, arg in enumerate(args):
-        if arg == name and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return None
+def base_url() -> str | None:
+    """Where this process's server answers, once it has bound its port (Streamlit records the port it got)."""
+    from streamlit import config
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    address = config.get_option("server.address") or ""
+    host = "127.0.0.1" if address in ("", "localhost", "0.0.0.0", "::") else address
+    path = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"http://{host}:{config.get_option('server.port')}" + (f"/{path}" if path else "")
 
 
-def free_port(address: str, start: int = FIRST_PORT) -> int:
-    """The first port from `start` nobody listens on: as Streamlit picks one, but chosen here, so the warm-up
-    knows where the server is."""
-    for port in range(start, start + 100):
-        with socket.socket() as s:
-            if s.connect_ex((address, port)) != 0:
-                return port
-    raise OSError(f"no free port in {start}..{start + 99}")
-
-
-def warm(base: str, proc: subprocess.Popen) -> bool:
-    """Wait for the server, then have it run the app once; False if the server never answered."""
+def warm() -> bool:
+    """Wait for the server, then have it run the app once; False (and one line said) when it could not."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an http_proxy
     deadline = time.monotonic() + WARM_TIMEOUT
-    while proc.poll() is None and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        base = base_url()
         with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
+            if base and direct.open(f"{base}/_stcore/health", timeout=2).read().strip() == b"ok":
+                break
         time.sleep(0.1)
     else:
+        print("explorer.serve: the server did not answer; the first visitor will start the app", file=sys.stderr)
         return False
-    with contextlib.suppress(OSError):  # a 503 (the script failed) is the browser's to show, with its message
-        urllib.request.urlopen(f"{base}/_stcore/script-health-check", timeout=WARM_TIMEOUT).close()
+    # A 503 means the script raised or took longer than Streamlit's check waits; either way the browser's
+    # own run shows what happened.
+    with contextlib.suppress(OSError):
+        direct.open(f"{base}/_stcore/script-health-check", timeout=WARM_TIMEOUT).close()
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False  # app.py navigates with st.navigation (see the docstring)
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
     args = list(sys.argv[1:] if argv is None else argv)
-    address = option(args, "--server.address") or ""
-    host = address if address not in ("", "localhost", "0.0.0.0") else "127.0.0.1"
-    port = option(args, "--server.port")
-    if port is None:
-        port = str(free_port(host))
-        args += ["--server.port", port]
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.scriptHealthCheckEnabled", "true", *args]
-    proc = subprocess.Popen(cmd)
-    try:
-        warm(f"http://{host}:{port}", proc)
-        return proc.wait()
-    except KeyboardInterrupt:  # Ctrl+C reaches the server too; let it finish
-        return proc.wait()
+    sys.argv = ["streamlit", "run", str(APP), "--server.scriptHealthCheckEnabled", "true", *args]
+    return cli.main(prog_name="streamlit")  # Streamlit's own command line, signal handling and port search
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def base_url(browser) -> str:
-    """The app's URL, served by one `streamlit run app.py` for the whole session, warmed up once."""
+    """The app's URL, served by one server (started as `make run` does) for the whole session, warmed up once."""
     with harness.streamlit_server() as url:
         page = harness.new_page(browser)
         harness.warm_up(page, url)

@@ -149,14 +149,15 @@ def _count_runs(page) -> None:
 
 
 def new_page(browser):
-    """A fresh context and page that count script runs (see `runs`)."""
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    _count_runs(page)
-    return page
+    """A fresh context and page; every page of the context (the tabs a test opens too) counts its script runs."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.on("page", _count_runs)
+    return context.new_page()
 
 
 def runs(page) -> int:
-    """How many script runs this page has seen finish (Playwright delivers the messages while a call waits)."""
+    """How many script runs (and fragment runs) this page has seen finish."""
+    page.evaluate("0")  # a round trip, so that Playwright delivers the frames already received
     return _RUNS[page]
 
 
@@ -220,6 +221,6 @@ def full_page_screenshot(page, path: Path) -> None:
 
 def warm_up(page, base: str) -> None:
     """Open the default page once in the browser, so that the first test does not time the frontend's own
-    first load (its lazily loaded pieces). The server has already run the app once (explorer.serve)."""
+    first load (its lazily loaded pieces) nor the app's first run."""
     page.goto(f"{base}/")
     wait_for_idle(page)

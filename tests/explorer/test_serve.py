@@ -1,22 +1,9 @@
-"""The warm launcher reads the streamlit options it is given and picks the port it will warm."""
+"""The warm launcher (explorer.serve); the browser test tests/e2e/test_start.py starts it for real."""
 
 from __future__ import annotations
-
-import socket
 
 from explorer import serve
 
 
-def test_options_are_read_in_both_spellings():
-    args = ["--server.address", "127.0.0.1", "--server.port=8600", "--server.headless", "true"]
-    assert serve.option(args, "--server.address") == "127.0.0.1"
-    assert serve.option(args, "--server.port") == "8600"
-    assert serve.option(args, "--server.baseUrlPath") is None
-
-
-def test_a_port_someone_listens_on_is_skipped():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        assert serve.free_port("127.0.0.1", start=port) != port
+def test_there_is_nothing_to_warm_before_the_server_runs():
+    assert serve.base_url() is None
