@@ -173,7 +173,7 @@ def markup_model() -> catalogue.Entry:
 
 def test_markup_in_a_models_vocabulary_is_drawn_as_text():
     at = page("pages/1_Unroll.py", {"model": "mine-markup", "preset": "custom", "text": "the cat sat"},
-              session={"my_models": {"mine-markup": markup_model()}})
+              session={"my_models": {"mine-markup": markup_model()}, "u.table": True})  # the table opened
     ok(at)
     assert_markup_is_text(at)
     player = views(at)[0]  # the Unroll step player: raw words as data, escaped by its script as it draws them
