@@ -1,6 +1,6 @@
 """The pretrained models shipped in models/, and Bengio et al.'s (2003) window sweep, made by one command.
 
-    python -m core.pretrained              # every model (`make pretrained`), under an hour on two cores
+    python -m core.pretrained              # every model (`make pretrained`): hours here, see the Makefile
     python -m core.pretrained --only window3-word             # one model again (its row is replaced)
     python -m core.pretrained --only elman-word --steps 50   # a short try of one recipe (nothing is written)
 
@@ -36,13 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS_LABEL = "Shakespeare's plays"
 WORD_VOCAB = 3000  # the most frequent words; the rest (about 9% of the running text) read as <unk>
 CHAR_MIN_COUNT = 5  # characters rarer than this (stray symbols) read as <unk>
-WORD = ModelConfig(tokenizer="word", embed_dim=64, hidden_size=128, seed=0)
-CHAR = ModelConfig(tokenizer="char", embed_dim=32, hidden_size=256, seed=0)
+WORD = ModelConfig(tokenizer="word", embed_dim=64, hidden_size=128, seed=0)  # Bengio et al.'s comparison
 # The shipped Elman, LSTM and GRU models, one recipe per tokenizer: stateful truncated BPTT (the state is carried
 # from chunk to chunk of each stream, so the network learns to use more than one chunk of past), long chunks, a
 # cosine learning-rate schedule, and the best validated weights kept. The LSTM starts with its forget gates open.
-WORD_TRAIN = TrainConfig(steps=1500, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
-                         clip=1.0, eval_every=200, patience=3, seed=0)
+# The shipped word models are twice as wide as the comparison's and train 2,500 steps: with 128 units and 1,500
+# steps the LSTM and GRU predicted no better than the Elman network (test perplexity 94.4 and 95.8 against 94.2).
+SHIPPED_WORD = WORD.replace(embed_dim=128, hidden_size=256)
+CHAR = ModelConfig(tokenizer="char", embed_dim=32, hidden_size=256, seed=0)
+WORD_TRAIN = TrainConfig(steps=2500, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
+                         clip=1.0, eval_every=250, patience=3, seed=0)
 CHAR_TRAIN = TrainConfig(steps=2000, batch_size=64, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
                          clip=1.0, eval_every=250, patience=3, seed=0)
 FORGET_BIAS = 1.0  # the LSTM's b_f at the start (Jozefowicz et al. 2015)
@@ -69,7 +72,7 @@ class Recipe:
 def recipes() -> list[Recipe]:
     shipped = [Recipe(f"{arch}-{tok}", base.replace(arch=arch), cfg,
                       forget_bias=FORGET_BIAS if arch == "lstm" else None)
-               for tok, base, cfg in (("word", WORD, WORD_TRAIN), ("char", CHAR, CHAR_TRAIN))
+               for tok, base, cfg in (("word", SHIPPED_WORD, WORD_TRAIN), ("char", CHAR, CHAR_TRAIN))
                for arch in ("elman", "lstm", "gru")]
     shipped.append(Recipe("window-word", WORD.replace(arch="window", window=5), BENGIO_TRAIN, bengio=True))
     sweep = [Recipe(f"window{n}-word", WORD.replace(arch="window", window=n), BENGIO_TRAIN, shipped=False,

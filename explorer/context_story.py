@@ -30,6 +30,11 @@ def table(curves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _nats(value: float) -> str:
+    """Three decimals, with a saving that rounds to zero written 0.000, never −0.000."""
+    return f"{round(value, 3) + 0.0:.3f}"
+
+
 def _name(arch: str) -> str:
     return SHORT_ARCH_NAMES.get(arch, arch)
 
@@ -38,7 +43,7 @@ def headline(summary: pd.DataFrame) -> str:
     """Which network uses how much context, and whether that bears the lecture's claim out."""
     by = {row.arch: row for row in summary.itertuples()}
     parts = [f"the {_name(row.arch)} network's loss stops falling at k = {row.effective_context} tokens "
-             f"(the tokens beyond {row.near} back save {row.saved_beyond_near:.3f} nats)"
+             f"(the tokens beyond {row.near} back save {_nats(row.saved_beyond_near)} nats)"
              for row in summary.itertuples()]
     text = "Reading only the last k tokens of held-out Shakespeare, " + "; ".join(parts) + "."
     if "elman" not in by:

@@ -56,3 +56,10 @@ def test_the_figure_draws_each_curve_and_its_reach():
     elman = c[c.model == "elman-word"]
     assert fig["data"][0]["y"] == pytest.approx(elman["saved"].clip(lower=1e-3).tolist()), "floored, not dropped"
     assert [s["y0"] for s in fig["layout"]["shapes"]] == [0.01]
+
+
+def test_a_saving_that_rounds_to_zero_reads_0_000_and_a_loss_reads_negative():
+    summary = context_story.table(curves({"elman-word": 100}, saved=-0.0002))
+    assert "save 0.000 nats" in context_story.headline(summary)
+    summary = context_story.table(curves({"elman-word": 100}, saved=-0.004))
+    assert "save -0.004 nats" in context_story.headline(summary), "further context that hurts is said"
