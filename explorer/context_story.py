@@ -71,3 +71,25 @@ def method(summary: pd.DataFrame) -> str:
     return (f"Khandelwal et al.'s (2018) probe: {positions} targets in the test split, each read from a fresh "
             f"state after only its last k tokens, k = 1 … {longest}. The effective context is the smallest k whose "
             f"mean loss is within {TOLERANCE} nats of the loss with all {longest}.")
+
+
+def paired_error(targets: pd.DataFrame, beyond: int = 20) -> float:
+    """The largest standard error of loss(k) − loss(longest) over the targets, across every model and every k
+    beyond `beyond` (targets: results/context_targets.csv, a column k<n> of losses per k). Paired, since every k
+    reads the same targets; it says how finely the table can place an effective context."""
+    errors = [0.0]
+    for _, g in targets.groupby("model", sort=False):
+        ks = sorted(int(c[1:]) for c in g.columns if c.startswith("k") and c[1:].isdigit())
+        longest = g[f"k{ks[-1]}"]
+        errors += [(g[f"k{k}"] - longest).std() / len(g) ** 0.5 for k in ks if beyond < k < ks[-1]]
+    return float(max(errors))
+
+
+def precision(targets: pd.DataFrame) -> str:
+    """How much to trust an effective context read from this table, in a sentence."""
+    error = paired_error(targets)
+    n = int(targets.groupby("model").size().min())
+    verdict = ("close to the tolerance itself, so read each effective context as a rough figure"
+               if error >= TOLERANCE / 2 else "well under the tolerance, so the effective contexts are firm")
+    return (f"With {n} targets, the saving at each k beyond 20 is known to ±{error:.3f} nats at worst (one standard "
+            f"error of the paired difference): {verdict}.")

@@ -136,9 +136,10 @@ def context_section() -> None:
     st.markdown(context_story.headline(summary))
     render.chart(context_use_figure(curves, reach, context_story.TOLERANCE), curves, "context use",
                  key="probe.context")
-    st.caption(context_story.method(summary) + " Right: the gradient of the same losses (all tokens read) with "
-               "respect to each input vector, averaged over the same targets. The shipped word models, whatever "
-               "the sidebar holds.")
+    targets = state.read_results(state.RESULTS / "context_targets.csv")
+    st.caption(context_story.method(summary) + ("" if targets is None else " " + context_story.precision(targets))
+               + " Right: the gradient of the same losses (all tokens read) with respect to each input vector, "
+               "averaged over the same targets. The shipped word models, whatever the sidebar holds.")
 
 
 def live_runs() -> dict:

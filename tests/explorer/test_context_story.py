@@ -63,3 +63,22 @@ def test_a_saving_that_rounds_to_zero_reads_0_000_and_a_loss_reads_negative():
     assert "save 0.000 nats" in context_story.headline(summary)
     summary = context_story.table(curves({"elman-word": 100}, saved=-0.004))
     assert "save -0.004 nats" in context_story.headline(summary), "further context that hurts is said"
+
+
+def targets(noise: float, n: int = 400) -> pd.DataFrame:
+    """Per-target losses whose differences from the longest context have standard deviation `noise`."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = {"position": range(n), "model": "gru-word", "k200": 4.0}
+    for k in (10, 30, 100):
+        rows[f"k{k}"] = 4.0 + rng.normal(0.0, noise, n)
+    return pd.DataFrame(rows)
+
+
+def test_the_precision_sentence_is_computed_from_the_targets():
+    rough = context_story.precision(targets(0.2))  # standard error 0.2 / 20 = 0.01
+    assert "With 400 targets" in rough and "±0.01" in rough and "rough figure" in rough
+    firm = context_story.precision(targets(0.02))  # 0.001
+    assert "±0.001" in firm and "firm" in firm
+    assert context_story.paired_error(targets(0.2)) == pytest.approx(0.01, rel=0.15), "the mean's standard error"
