@@ -10,7 +10,7 @@ pages = {p.url_path: st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.
 page = st.navigation({section: [pages[p.url_path] for p in specs] for section, specs in sections().items()})
 
 # Imported only now, as they bring torch: on a server's first run the browser gets the page list above and draws
-# the navigation while torch imports (server start to first chart about 6.3 -> 5.0 s here, medians of 3).
+# the navigation while torch imports.
 from explorer import lecture, settings, sidebar  # noqa: E402
 
 settings.start_run()

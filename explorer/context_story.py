@@ -12,6 +12,7 @@ from core.models.config import SHORT_ARCH_NAMES
 from core.probes.context import TOLERANCE
 
 GATED_FACTOR = 5  # "far more": at least this many times the Elman network's effective context
+NEAR = 20  # tokens: what lies further back than this is "far" context
 
 
 def table(curves: pd.DataFrame) -> pd.DataFrame:
@@ -22,7 +23,7 @@ def table(curves: pd.DataFrame) -> pd.DataFrame:
         g = g.sort_values("k")
         longest = int(g["k"].iloc[-1])
         at = dict(zip(g["k"].astype(int), g["loss"]))
-        near = max((k for k in at if k <= 20), default=int(g["k"].iloc[0]))
+        near = max((k for k in at if k <= NEAR), default=int(g["k"].iloc[0]))
         rows.append({"model": name, "arch": name.split("-")[0], "longest": longest,
                      "effective_context": int(g["effective_context"].iloc[0]), "positions": int(g["positions"].iloc[0]),
                      "loss_k1": at[int(g["k"].iloc[0])], "loss_longest": at[longest], "near": near,
@@ -73,7 +74,7 @@ def method(summary: pd.DataFrame) -> str:
             f"mean loss is within {TOLERANCE} nats of the loss with all {longest}.")
 
 
-def paired_error(targets: pd.DataFrame, beyond: int = 20) -> float:
+def paired_error(targets: pd.DataFrame, beyond: int = NEAR) -> float:
     """The largest standard error of loss(k) − loss(longest) over the targets, across every model and every k
     beyond `beyond` (targets: results/context_targets.csv, a column k<n> of losses per k). Paired, since every k
     reads the same targets; it says how finely the table can place an effective context."""
@@ -91,5 +92,5 @@ def precision(targets: pd.DataFrame) -> str:
     n = int(targets.groupby("model").size().min())
     verdict = ("close to the tolerance itself, so read each effective context as a rough figure"
                if error >= TOLERANCE / 2 else "well under the tolerance, so the effective contexts are firm")
-    return (f"With {n} targets, the saving at each k beyond 20 is known to ±{error:.3f} nats at worst (one standard "
-            f"error of the paired difference): {verdict}.")
+    return (f"With {n} targets, the saving at each k beyond {NEAR} is known to ±{error:.3f} nats at worst (one "
+            f"standard error of the paired difference): {verdict}.")
