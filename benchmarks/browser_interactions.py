@@ -1,10 +1,12 @@
 """What a student waits for, in real Chromium, on the dancing passage: medians over repeated tries of stepping
-through time on Unroll, Play's rate, a new text, a new target word, a page switch, a new session on a warm server
-and a cold server start, each timed in the page from the input event to the last change the user sees.
+through time on Unroll, Play's rate, a new text, a new target word, hovering and clicking a word of the coloured
+text, a page switch, a new session on a warm server and a cold server start, each timed in the page from the input
+event to the last change the user sees.
 
     .venv/bin/python benchmarks/browser_interactions.py           # 10 tries of each (a few minutes)
     .venv/bin/python benchmarks/browser_interactions.py --quick   # 3 tries of each: a smoke run
     .venv/bin/python benchmarks/browser_interactions.py --json out.json
+    .venv/bin/python benchmarks/browser_interactions.py --only words target   # some of them
 
 "Shown" is the first frame that draws the new step; "settled" is the last DOM change in the page's main area
 after the input (so a rerun's redraw of every other element counts). Server and Chromium share this machine's
@@ -31,11 +33,15 @@ TARGET_LABEL = "Target word (the word being predicted)"
 # Installed before the app's own scripts. __rnnPressedAt: the last pointerdown or Enter; __rnnLastChange: the
 # last DOM change inside the main area; __rnnShown: the step the Unroll diagram shows and when it first showed
 # it (a [data-rnn-step] element, else the Plotly diagram's title "... step k reads ..."); __rnnFirstChartAt: when
-# the first chart drew (ms since navigation start).
+# the first chart drew (ms since navigation start); __rnnHoverAt: the last mouseover of a word of the coloured text;
+# __rnnCurve: the target whose gradient curve the strip draws, and when it first drew it.
 WATCH_JS = """
 window.__rnnPressedAt = null; window.__rnnLastChange = null; window.__rnnFirstChartAt = null;
-window.__rnnShown = {step: null, at: null};
+window.__rnnShown = {step: null, at: null}; window.__rnnHoverAt = null; window.__rnnCurve = {t: null, at: null};
 const press = () => { window.__rnnPressedAt = performance.now(); };
+document.addEventListener('mouseover', (e) => {
+  if (e.target.closest && e.target.closest('.rs-t')) window.__rnnHoverAt = performance.now();
+}, true);
 document.addEventListener('pointerdown', press, true);
 document.addEventListener('keydown', (e) => { if (e.key === 'Enter') press(); }, true);
 new MutationObserver((records) => {
@@ -56,6 +62,9 @@ const currentStep = () => {
 const frame = () => {
   const step = currentStep();
   if (step !== window.__rnnShown.step) window.__rnnShown = {step, at: performance.now()};
+  const curve = document.querySelector('svg[data-rnn-curve]');
+  const t = curve && curve.getAttribute('data-rnn-curve');
+  if (t !== window.__rnnCurve.t) window.__rnnCurve = {t, at: performance.now()};
   if (window.__rnnFirstChartAt === null
       && document.querySelector('.js-plotly-plot .main-svg, [data-rnn-chart] svg')) {
     window.__rnnFirstChartAt = performance.now();
@@ -184,6 +193,29 @@ def new_targets(page, base: str, tries: int) -> list[float]:
     return out
 
 
+def picked_words(page, base: str, tries: int) -> dict[str, list[float]]:
+    """Hover a word of the coloured text (its curve drawn), then click it (the target, after the rerun)."""
+    page.goto(f"{base}/gradients")
+    settle(page, 0, False)
+    strip = page.locator("[data-rnn-shown]")
+    out = {"hover a word, curve shown": [], "click a word, settled": []}
+    for i in range(tries):
+        t = 20 + 3 * i
+        word = strip.locator(f".rs-t[data-t='{t}']")
+        word.scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(100)
+        word.hover()
+        page.wait_for_function("(t) => window.__rnnCurve.t === String(t) && window.__rnnCurve.at >= "
+                               "window.__rnnHoverAt", arg=t, timeout=TIMEOUT_MS, polling=20)
+        out["hover a word, curve shown"].append(page.evaluate("window.__rnnCurve.at - window.__rnnHoverAt"))
+        before = harness.runs(page)
+        word.click()
+        settle(page, before, True)
+        out["click a word, settled"].append(settled_ms(page))
+    return out
+
+
 def page_switches(page, base: str, tries: int) -> dict[str, list[float]]:
     """Between Unroll and Gradients through time, both visited once first: every switch, and each direction."""
     page.goto(f"{base}/gradients")
@@ -221,11 +253,15 @@ def cold_starts(browser, tries: int) -> list[float]:
     return out
 
 
+PARTS = ("step", "play", "text", "target", "words", "switch", "session", "start")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 tries of each (a smoke run)")
     parser.add_argument("--tries", type=int, default=None, help="tries of each interaction (default 10)")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, help="which interactions (default: all)")
     args = parser.parse_args()
     tries = args.tries or (3 if args.quick else 10)
     if not Path(harness.CHROMIUM).exists():
@@ -254,15 +290,25 @@ def main() -> int:
             page = new_page(browser)
             page.goto(f"{base}/")  # the frontend's first load is not what the first interaction costs
             settle(page, 0, False)
-            record(step_presses(page, base, tries))
-            record(play_rate(page, base, tries))
-            record({"new text, Unroll": new_texts(page, base, "", tries)})
-            record({"new text, Gradients": new_texts(page, base, "gradients", tries)})
-            record({"new target word": new_targets(page, base, tries)})
-            record(page_switches(page, base, tries))
+            only = set(args.only)
+            if "step" in only:
+                record(step_presses(page, base, tries))
+            if "play" in only:
+                record(play_rate(page, base, tries))
+            if "text" in only:
+                record({"new text, Unroll": new_texts(page, base, "", tries)})
+                record({"new text, Gradients": new_texts(page, base, "gradients", tries)})
+            if "target" in only:
+                record({"new target word": new_targets(page, base, tries)})
+            if "words" in only:
+                record(picked_words(page, base, tries))
+            if "switch" in only:
+                record(page_switches(page, base, tries))
             page.context.close()
-            record({"new session, first chart": [first_chart_ms(browser, f"{base}/") for _ in range(tries)]})
-        record({"server start to first chart": cold_starts(browser, tries)})
+            if "session" in only:
+                record({"new session, first chart": [first_chart_ms(browser, f"{base}/") for _ in range(tries)]})
+        if "start" in only:
+            record({"server start to first chart": cold_starts(browser, tries)})
         browser.close()
     return 0
 

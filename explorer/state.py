@@ -38,7 +38,7 @@ from core.models import scale_w_hh
 from core.models.recurrent import DIRECTIONS
 from core.probes import ablation, ablation_gradients
 
-from . import catalogue
+from . import catalogue, map_cache
 
 # One intra-op thread: Streamlit runs every session's script in its own thread, and torch's two-thread
 # pool then contends for the same cores; small batched ops slowed 30x under load with two threads.
@@ -121,6 +121,14 @@ def map_frame(log_norms: np.ndarray, tokens) -> pd.DataFrame:
                          "norm": np.exp(log_norms[t, s]), "log10_norm": log_norms[t, s] / np.log(10)})
 
 
+def reach_frame(q_log10: np.ndarray, map_log10: np.ndarray, tokens) -> pd.DataFrame:
+    """Every target's curve as a tidy table for CSV: one row per target t and earlier position s."""
+    t, s = np.tril_indices(len(tokens), -1)
+    return pd.DataFrame({"target": t, "token_target": [tokens[i] for i in t], "s": s,
+                         "token_s": [tokens[i] for i in s], "distance": t - s,
+                         "log10_grad_norm": q_log10[t, s], "log10_jacobian_norm": map_log10[t - 1, s]})
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: int = 0,
                      direction: int = 0) -> np.ndarray:
@@ -133,8 +141,18 @@ def get_jacobian_map(config: ModelConfig, text: str, ord: str = "fro", layer: in
                              dtype=torch.float32 if ord == "fro" else torch.float64)
     else:  # LSTM, GRU: the dense Jacobians of the full state, left to right
         steps = state_steps(model.core, trace, layer=layer)
-    out = jacobian_log_norms(steps, 2 if ord == "2" else "fro")
+    if config.arch == "elman" and ord == "fro":  # new rows only, when the text extends one mapped lately
+        out = map_cache.frobenius_map((config, layer, direction), steps)
+    else:
+        out = jacobian_log_norms(steps, 2 if ord == "2" else "fro")
     return (out.flip(0, 1) if direction == 1 else out).numpy()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_loss_reach(config: ModelConfig, text: str) -> np.ndarray | None:
+    """(T, T) log10 ||d loss_t / dh_s||, [t, s]: every target's gradient curve (one-layer, one-way Elman only)."""
+    out = core.gradients.loss_reach_map(get_model(config), get_trace(config, text))
+    return None if out is None else (out / np.log(10)).numpy()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -251,3 +251,37 @@ def input_reach_map(model: LanguageModel, source: Source) -> torch.Tensor:
         (d_x,) = torch.autograd.grad(log_p[t - 1], x, retain_graph=t < T - 1)
         out[t, :t] = torch.log10(safe_norm(d_x[0, :t].detach()))
     return out
+
+
+def loss_reach_map(model: LanguageModel, source: Source) -> torch.Tensor | None:
+    """ln ||dq_t/dh_s|| for every target t and every s < t, [t, s]: every target's curve at once, (T, T).
+
+    q_t is the loss of word t. The Gradients page sends these rows to the browser, so that picking or hovering a
+    word redraws its curve without a rerun. Each row follows the chain gradient_vs_distance follows for one
+    target, dq_t/dh_s = dq_t/dh_{s+1} diag(f'(u_{s+1})) W_hh, here stepped back for all targets together, each row
+    renormalised at every step (exact far below 1e-308, like the single curve). Row 0 and s >= t are NaN.
+    None unless the model is a one-layer, one-way Elman network, where that chain is the only path back.
+    """
+    core = model.core
+    if not isinstance(core, ElmanRNN) or core.num_layers != 1 or core.num_directions != 1:
+        return None
+    tokens, ids, x = inputs(model, source)
+    T = len(tokens)
+    out = torch.full((T, T), math.nan, dtype=torch.float64)
+    if T < 2:
+        return out
+    with torch.no_grad():
+        z, res = model.run(x, record=True)
+        fp = res.records[record_name(0, 0, "fprime")][0]  # (T, H) f'(u_s)
+        W_zh, W_hh = model.W_zh.detach().double(), core.cell().W_hh.detach().double()
+        p = torch.softmax(z[0, :-1].double(), dim=-1)  # the prediction of word t, read from h_{t-1}
+        p[torch.arange(T - 1), ids[1:]] -= 1.0  # d(-log p_w)/dz = p - onehot(w)
+        V = p @ W_zh  # (T-1, H): row i is dq_t/dh_{t-1} for the target t = i + 1
+        log = torch.zeros(T - 1, dtype=torch.float64)
+        for s in range(T - 2, -1, -1):  # row i reaches h_s when i >= s; row s starts here
+            V[s + 1:] = (V[s + 1:] * fp[s + 1]) @ W_hh  # one step back, from h_{s+1} to h_s
+            n = torch.linalg.vector_norm(V[s:], dim=1)
+            log[s:] += torch.log(n)  # log 0 = -inf stays -inf; NaN stays NaN
+            V[s:] /= torch.where((n > 0) & torch.isfinite(n), n, 1.0)[:, None]
+            out[s + 1:, s] = log[s:]
+    return out

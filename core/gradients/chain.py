@@ -141,6 +141,13 @@ def _fro_pairs(J: Steps, out: torch.Tensor, lo: int, hi: int) -> None:
         _direct_pairs(J, out, lo, hi, "fro")
         return
     mid = (lo + hi) // 2
+    _cross(J, out, lo, mid, hi)
+    _fro_pairs(J, out, lo, mid)
+    _fro_pairs(J, out, mid, hi)
+
+
+def _cross(J: Steps, out: torch.Tensor, lo: int, mid: int, hi: int) -> None:
+    """out[t, s] for mid < t <= hi and lo <= s < mid, through the split P_{t,s} = P_{t,mid} P_{mid,s}."""
     A, la = _chain(J, mid, hi, left=True)  # t = mid+1..hi, each ||A_t||_F = 1
     B, lb = _chain(J, lo, mid, left=False)  # s = lo..mid-1
     G = (A.mT @ A).flatten(1)  # (nt, H*H) Gram matrices A^T A
@@ -153,8 +160,25 @@ def _fro_pairs(J: Steps, out: torch.Tensor, lo: int, hi: int) -> None:
     for i, j in lossy.nonzero().tolist():
         V[i, j] = torch.linalg.matrix_norm((A[i] @ B[j]).double()) ** 2
     out[mid + 1:hi + 1, lo:mid] = 0.5 * torch.log(V) + la[:, None] + lb[None, :]
-    _fro_pairs(J, out, lo, mid)
-    _fro_pairs(J, out, mid, hi)
+
+
+def extend_log_norms(J: Steps, known: torch.Tensor) -> torch.Tensor:
+    """jacobian_log_norms(J, "fro") for a text that extends one already mapped: `known` is the map of the first n
+    factors (the same f'(u_i) for i < n), so only the pairs with t >= n are formed.
+
+    A student who adds a sentence to the text then waits for the new rows alone: through the split at the last
+    known state, about 2T matrix products instead of the whole map's 2T log T.
+    """
+    T, n = len(J), known.shape[0]
+    if n < 2 or n >= T:
+        return jacobian_log_norms(J) if n < T else known[:T, :T].clone()
+    out = torch.full((T, T), -torch.inf, dtype=torch.float64)
+    out.diagonal().fill_(0.5 * math.log(J.hidden_size))
+    out[:n, :n] = known
+    mid = n - 1
+    _cross(J, out, 0, mid, T - 1)
+    _fro_pairs(J, out, mid, T - 1)
+    return out
 
 
 def jacobian_log_norms(J: Steps, ord="fro", method: str = "auto") -> torch.Tensor:

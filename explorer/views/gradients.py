@@ -49,16 +49,31 @@ def pick_from_strip() -> None:
         settings.put(TARGET, int(picked))
 
 
-def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame, cue: int | None) -> None:
+def instant_curve(config, T: int, wrt: str, truncate: int | None, norm: str) -> bool:
+    """Whether every target's curve goes to the browser with the strip (then hovering or clicking a word redraws
+    its curve at once): the one-layer, one-way Elman network, whose map and chain give every curve cheaply."""
+    return state.is_simple_elman(config) and T <= state.MAX_MAP_TOKENS and wrt == "hidden" and not truncate \
+        and norm == "fro"
+
+
+def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame, cue: int | None,
+                  with_curve: bool = False) -> None:
     """The sentence coloured by reach. For the Elman network every word's row of the all-pairs map goes to the
-    browser, so hovering a word recolours the sentence by its own prediction's reach without a rerun."""
+    browser, so hovering a word recolours the sentence by its own prediction's reach without a rerun;
+    with_curve adds every target's gradient curve, drawn under the strip for the word hovered or picked."""
     T = len(tokens)
     if config.arch == "elman" and T <= state.MAX_MAP_TOKENS:
-        logmap = state.get_jacobian_map(config, text, "fro")
-        rows = reach_strip.reach_rows(logmap / math.log(10))
+        logmap = state.get_jacobian_map(config, text, "fro") / math.log(10)
+        rows = reach_strip.reach_rows(logmap)
         data = reach_strip.strip_data(tokens, rows, target=target, cue=cue, hover=True,
                                       quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
-        table = lambda: state.map_frame(logmap, tokens)  # noqa: E731 (built only if the CSV is asked for)
+        table = lambda: state.map_frame(logmap * math.log(10), tokens)  # noqa: E731 (built only if asked for)
+        if with_curve:
+            data["curve"] = reach_strip.curve_data(
+                state.get_loss_reach(config, text), logmap, state.get_spectrum(config), hidden=config.hidden_size,
+                quantity="‖∂q/∂h<sub>s</sub>‖", row_name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖<sub>F</sub>",
+                presenter=sidebar.presenter())
+            table = lambda: state.reach_frame(state.get_loss_reach(config, text), logmap, tokens)  # noqa: E731
     else:  # no all-pairs map here: the target's own gradients, as the curve below
         reach = [math.nan] * T
         for pos, val in zip(frame.position, frame.log10_grad_norm):
@@ -135,24 +150,28 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
         m[2].metric("γ = sup f′", f"{spec.gamma:g}")
     m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
+    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
+    instant = instant_curve(config, len(tokens), wrt, truncate, norm)
+    cue = cue_position(tokens, target)
     with later:
         if not state.is_simple_elman(config):
             st.caption(captions.not_elman_note(config, state.w_hh_shape(config)))
-        cue = cue_position(tokens, target)
-        reach_by_word(config, text, tokens, target, frame, cue)
-        if cue is not None:
-            st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it "
-                       "back.")
-
-    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
-    row = None if truncate or wrt != "hidden" or not state.state_row_ok(config, target) else \
-        state.get_jacobian_row(config, text, target, ord=norm)
+        if not instant:
+            reach_by_word(config, text, tokens, target, frame, cue)
+            cue_note(cue, target)
     # The bound is about dh_t/dh_s; input gradients carry an extra W_hx diag(f'(u_s)) factor it does not cover.
     bounded = spec is not None and state.is_simple_elman(config) and wrt == "hidden"
-    fig = charts.gradient_vs_distance(frame, spectrum=spec if bounded else None, jacobian_row=row, row_norm=norm,
-                                      hidden=config.hidden_size, state_label="hc" if config.arch == "lstm" else "h")
     with curve:
-        render.chart(fig, frame, "gradient vs distance", key="g.curve")
+        if instant:  # the strip draws the curve itself, for whichever word is hovered or picked
+            reach_by_word(config, text, tokens, target, frame, cue, with_curve=True)
+            cue_note(cue, target)
+        else:
+            row = None if truncate or wrt != "hidden" or not state.state_row_ok(config, target) else \
+                state.get_jacobian_row(config, text, target, ord=norm)
+            fig = charts.gradient_vs_distance(frame, spectrum=spec if bounded else None, jacobian_row=row,
+                                              row_norm=norm, hidden=config.hidden_size,
+                                              state_label="hc" if config.arch == "lstm" else "h")
+            render.chart(fig, frame, "gradient vs distance", key="g.curve")
     curve.caption(
         "What this shows: for this one text, this one target and these weights, how the gradient's size falls with "
         "distance. What it cannot show: that the network would fail to learn the dependency in general. Other texts, "
@@ -166,6 +185,11 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     if config.arch == "elman":  # the sum of outer products (∂L/∂u_s) h_{s−1}ᵀ is the Elman W_hh's gradient
         bptt_sum(config, text, target, truncate)
     settings.publish()  # a fragment rerun skips app.py, so the link is brought up to date here
+
+
+def cue_note(cue: int | None, target: int) -> None:
+    if cue is not None:
+        st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
 
 
 def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:

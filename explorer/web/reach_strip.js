@@ -21,8 +21,97 @@ function colour(d, v) {
   return {...viridis((v - d.lo) / (d.hi - d.lo)), text: `${m.toFixed(2)}×${pow10(e)}`};
 }
 
+// The target's gradient against distance (data.curve, Elman only): every target's curve arrived with the strip,
+// so a hovered or clicked word's curve is drawn here at once. Axes, ticks and the bound were made in Python.
+const LINE = {q: ['#0072B2', ''], row: ['#56B4E9', '7 3 2 3'], bound: ['#D55E00', '7 4'], radius: ['#999999', '2 3']};
+const MARK = {zero: 'M-4,-3L4,-3L0,4Z', overflow: 'M-4,3L4,3L0,-4Z', nan: 'M-4,-4L4,4M4,-4L-4,4'};
+const niceStep = (span, most) => {
+  const raw = Math.max(span, 1e-12) / most, base = Math.pow(10, Math.floor(Math.log10(raw)));
+  return [1, 2, 5, 10].map((m) => m * base).find((v) => v >= raw);
+};
+const valueText = (d, v) => (v === null ? 'NaN' : v <= d.zero ? '0 (exactly)' : v >= d.overflow ? 'inf (overflow)' : sci(v));
+function sci(v) {  // explorer/charts/style.py fmt_log10: the number whose log10 is v
+  if (v === null) return 'NaN';
+  let e = Math.floor(v), m = Math.pow(10, v - e);
+  if (Number(m.toFixed(3)) >= 10) { m /= 10; e += 1; }
+  return `${m.toFixed(3)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+function drawCurve(root, d, t, hovered) {
+  const c = d.curve, box = root.querySelector('.rs-curve');
+  const key = String(t), ax = c.axes[key];
+  if (!ax) { box.innerHTML = ''; return; }
+  const W = Math.max(box.clientWidth || 700, 320), H = c.height, F = c.font;
+  const M = {l: 4.6 * F + 12, r: 16, t: 8, b: 3.4 * F};
+  const pad = Math.max(0.5, 0.02 * t), [x0, x1] = [t + pad, 1 - pad];  // earlier tokens to the left
+  const X = (k) => M.l + ((x0 - k) / (x0 - x1)) * (W - M.l - M.r);
+  const [y0, y1] = ax.range, Y = (v) => M.t + ((y1 - v) / (y1 - y0)) * (H - M.t - M.b);
+  const place = (v) => (v === null || v >= d.overflow ? ax.ceiling ?? ax.range[1] : v <= d.zero ? ax.floor ?? ax.range[0] : v);
+  const kind = (v) => (v === null ? 'nan' : v <= d.zero ? 'zero' : v >= d.overflow ? 'overflow' : 'ok');
+  const series = [['q', c.q[key]], ['row', d.rows[key]]].map(([name, vals]) => ({name,
+    pts: (vals || []).map((v, s) => ({k: t - s, v, s}))}));
+  const b = c.bounds[key];
+  const theory = [];
+  if (b && c.step !== null) theory.push(['bound', c.step]);
+  if (b && c.radius !== null) theory.push(['radius', c.radius]);
+  const clip = `rs-clip-${Math.random().toString(36).slice(2)}`;  // unique: several strips may share a page
+  let svg = `<svg width="${W}" height="${H}" font-size="${F}" data-rnn-curve="${t}"><defs><clipPath id="${clip}">
+    <rect x="${M.l}" y="${M.t}" width="${W - M.l - M.r}" height="${H - M.t - M.b}"/></clipPath></defs>`;
+  for (const [v, label] of [...ax.ticks, ...(ax.floor !== null ? [[ax.floor, '0']] : []),
+    ...(ax.ceiling !== null ? [[ax.ceiling, 'inf / NaN']] : [])]) {
+    svg += `<line class="rs-grid" x1="${M.l}" x2="${W - M.r}" y1="${Y(v)}" y2="${Y(v)}"/>
+      <text x="${M.l - 6}" y="${Y(v)}" text-anchor="end" dominant-baseline="middle">${esc(label)}</text>`;
+  }
+  const step = niceStep(t, 8);
+  for (let k = 0; k <= x0; k += step) {
+    if (k < x1) continue;
+    svg += `<line class="rs-grid" x1="${X(k)}" x2="${X(k)}" y1="${M.t}" y2="${H - M.b}"/>
+      <text x="${X(k)}" y="${H - M.b + F + 4}" text-anchor="middle">${k}</text>`;
+  }
+  svg += `<text x="${(M.l + W - M.r) / 2}" y="${H - 6}" text-anchor="middle">${esc(c.x_title)}</text>
+    <text transform="translate(${F},${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(c.y_title)}</text>
+    <g clip-path="url(#${clip})">`;
+  for (const [name, rate] of theory) {
+    const pts = [];
+    for (let k = b[0]; k <= t; k++) pts.push(`${X(k)},${Y(b[1] + (k - b[0]) * rate)}`);
+    svg += `<polyline fill="none" stroke="${LINE[name][0]}" stroke-width="2" stroke-dasharray="${LINE[name][1]}"
+      points="${pts.join(' ')}"/>`;
+  }
+  for (const {name, pts} of series) {
+    const [colour, dash] = LINE[name];
+    const ok = pts.filter((p) => kind(p.v) === 'ok');
+    svg += `<polyline fill="none" stroke="${colour}" stroke-width="2" stroke-dasharray="${dash}"
+      points="${ok.map((p) => `${X(p.k)},${Y(p.v)}`).join(' ')}"/>`;
+    svg += ok.map((p) => `<circle cx="${X(p.k)}" cy="${Y(p.v)}" r="2.6" fill="${colour}"/>`).join('');
+    svg += pts.filter((p) => kind(p.v) !== 'ok').map((p) => `<path transform="translate(${X(p.k)},${Y(place(p.v))})"
+      d="${MARK[kind(p.v)]}" fill="${colour}" stroke="${colour}" stroke-width="1.5"/>`).join('');
+  }
+  svg += `</g><line class="rs-guide" y1="${M.t}" y2="${H - M.b}" visibility="hidden"/>
+    <rect class="rs-hit" x="${M.l}" y="${M.t}" width="${W - M.l - M.r}" height="${H - M.t - M.b}" fill="transparent"/></svg>`;
+  const legend = [['q', c.names.q], ['row', c.names.row], ...theory.map(([n]) => [n, c.names[n]])].map(([n, label]) =>
+    `<span class="rs-key"><svg width="30" height="10"><line x1="0" x2="30" y1="5" y2="5" stroke="${LINE[n][0]}"
+      stroke-width="2" stroke-dasharray="${LINE[n][1]}"/></svg><span>${label}</span></span>`).join('');
+  box.innerHTML = `<div class="rs-curve-title" style="font-size:${F * 1.15}px">${esc(c.title)} “${esc(d.tokens[t])}”`
+    + `${hovered && t !== d.target ? ' (hovered)' : ''}</div><div class="rs-curve-sub" style="font-size:${F * 0.9}px">`
+    + `${esc(c.subtitle)}</div>${svg}<div class="rs-legend" style="font-size:${F}px">${legend}</div>`
+    + '<div class="rs-tip" hidden></div>';
+  const plot = box.querySelector('svg'), guide = box.querySelector('.rs-guide'), tip = box.querySelector('.rs-tip');
+  box.querySelector('.rs-hit').onmousemove = (e) => {
+    const r = plot.getBoundingClientRect(), px = e.clientX - r.left;
+    const k = Math.min(t, Math.max(1, Math.round(x0 - ((px - M.l) / (W - M.l - M.r)) * (x0 - x1)))), s = t - k;
+    guide.setAttribute('x1', X(k)); guide.setAttribute('x2', X(k)); guide.setAttribute('visibility', 'visible');
+    const lines = series.map(({name, pts}) => `${c.names[name]} = ${valueText(d, pts[s].v)}`);
+    for (const [name, rate] of theory) if (k >= b[0]) lines.push(`theory (${name}): ${sci(b[1] + (k - b[0]) * rate)}`);
+    tip.innerHTML = `“${esc(d.tokens[s])}” (position ${s})<br>k = ${k} tokens back<br>${lines.join('<br>')}`;
+    tip.hidden = false;
+    tip.style.left = `${Math.min(px + 14, W - 260)}px`; tip.style.top = `${e.clientY - r.top + 10}px`;
+  };
+  box.querySelector('.rs-hit').onmouseleave = () => { tip.hidden = true; guide.setAttribute('visibility', 'hidden'); };
+}
+
 export default function (component) {
-  const {data: d, parentElement: root, setTriggerValue} = component;
+  const {parentElement: root, setTriggerValue} = component;
+  const d = {...component.data};  // d.target changes here on a click, before the rerun confirms it
   const el = (sel) => root.querySelector(sel);
   const n = d.tokens.length;
   const unit = d.chars ? 'character' : 'word';  // what a token is, in the words on screen
@@ -61,8 +150,9 @@ export default function (component) {
     el('.rs-title').textContent = `How much each earlier ${unit} can still move the prediction of “${d.tokens[t]}”`
       + (hovered && t !== d.target ? ' (hovered; click to make it the target)' : '');
     root.querySelector('.rs-root').setAttribute('data-rnn-shown', String(t));
+    if (d.curve) drawCurve(root, d, t, hovered);
   };
-  el('.rs-note').innerHTML = (d.hover ? `Hover a ${unit} to see how far back its own prediction reaches; click it to make it the target. `
+  el('.rs-note').innerHTML = (d.hover ? `Hover a ${unit} to see how far back its own prediction reaches${d.curve ? ', in these colours and in the curve below' : ''}; click it to make it the target. `
     : `Click a ${unit} to make it the target. `)
     + 'Orange: the target' + (d.cue !== null ? '; underlined: the cue' : '') + `. ${unit[0].toUpperCase() + unit.slice(1)}s after the one shown have no path to its prediction. `
     + `Colours run from ${pow10(d.ticks[0])} or less (purple) to ${pow10(d.ticks[d.ticks.length - 1])} or more (yellow) on the same scale for every text and model, `
@@ -81,7 +171,18 @@ export default function (component) {
   text.onmouseleave = () => { if (shown !== d.target) { shown = d.target; paint(d.target, false); } };
   text.onclick = (e) => {
     const s = e.target.closest('.rs-t');
-    if (s && Number(s.getAttribute('data-t')) > 0) setTriggerValue('pick', Number(s.getAttribute('data-t')));
+    const t = s ? Number(s.getAttribute('data-t')) : 0;
+    if (t < 1) return;
+    if (d.hover) { d.target = t; shown = t; paint(t, false); }  // drawn now; the rerun brings the numbers
+    setTriggerValue('pick', t);
   };
   paint(d.target, false);
+  if (!d.curve) return undefined;
+  let width = el('.rs-curve').clientWidth;
+  const resized = new ResizeObserver(() => {
+    const now = el('.rs-curve').clientWidth;
+    if (now !== width) { width = now; drawCurve(root, d, shown, shown !== d.target); }
+  });
+  resized.observe(el('.rs-curve'));
+  return () => resized.disconnect();
 }

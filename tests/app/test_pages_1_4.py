@@ -70,16 +70,27 @@ def test_unroll_sends_every_step_once_and_starts_at_the_linked_step():
     assert player(at)["terms"]["h_t"] != data["terms"]["h_t"][:3]
 
 
+def strip(at: AppTest) -> dict:
+    """The data of the text coloured by reach (the in-browser view that carries a "rows" field)."""
+    return next(d for d in (json.loads(c.proto.json) for c in at.get("bidi_component")) if "rows" in d)
+
+
 def test_gradient_page_target_and_truncation_change_the_curve():
     at = open_page(PAGES[2])
-    curve = figure(at, "How strongly")
     target = at.selectbox(key="w.target")
     assert target.value == 0 and "69 · dancing" in target.format_func(0)  # the last word, not the full stop
+    # The Elman network's curves travel with the strip, every target's at once: no Plotly curve, no rerun to pick.
+    data = strip(at)
+    assert data["target"] == 69 and len(data["curve"]["q"]) == len(data["tokens"]) - 1
+    assert not any(f["layout"]["title"]["text"].startswith("How strongly") for f in plotly_figures(at))
     target.set_value(20).run()
-    assert figure(at, "How strongly") != curve
-    at.number_input(key="w.tbptt").set_value(5).run()
+    assert strip(at)["target"] == 20 and strip(at)["curve"]["q"] == data["curve"]["q"]
+    at.number_input(key="w.tbptt").set_value(5).run()  # truncated BPTT: the target's own curve, as a Plotly chart
     assert not at.exception
     assert at.query_params["tbptt"] == "5" and at.query_params["target"] == "20"
+    zeros = [tr for tr in figure(at, "How strongly")["data"] if tr["name"].endswith("exactly 0")]
+    assert len(zeros) == 1 and len(zeros[0]["x"]["bdata"]) > 0, "exact zeros beyond the chunk, on the floor row"
+    assert "curve" not in strip(at)
 
 
 def test_cue_distance_slider_moves_jig_back():

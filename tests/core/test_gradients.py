@@ -14,9 +14,11 @@ from core.gradients import (
     Steps,
     bptt_by_hand,
     decay_rate,
+    extend_log_norms,
     gradient_frame,
     input_reach_map,
     jacobian_log_norms,
+    loss_reach_map,
     row_log_norms,
     spectrum,
     state_bptt_by_hand,
@@ -438,3 +440,48 @@ def test_the_chain_read_from_a_trace_equals_the_chain_from_a_fresh_run(name):
     for a, b in pairs:
         assert torch.equal(a.product, b.product) and torch.equal(a.autograd, b.autograd)
         assert [f.norm for f in a.factors] == [f.norm for f in b.factors]
+
+
+@settings(max_examples=15, deadline=None)
+@given(H=st.integers(1, 6), T=st.integers(1, 45), n=st.integers(0, 45), seed=st.integers(0, 1000))
+def test_extending_a_known_map_equals_mapping_the_whole_text(H, T, n, seed):
+    # A text that extends another: its map from the other's map plus the new rows, against autograd.
+    rnn = ElmanRNN(3, H, init="gaussian", spectral_radius=1.5, seed=seed)
+    x = torch.randn(T, 3, generator=torch.Generator().manual_seed(seed))
+    steps = step_factors(rnn, x)
+    n = min(n, T)
+    known = jacobian_log_norms(Steps(steps.fprime[:n], steps.W_hh)) if n else torch.empty(0, 0)
+    torch.testing.assert_close(extend_log_norms(steps, known).exp(), autograd_map(rnn, x, "fro"), rtol=1e-9,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("act", ["tanh", "relu", "sigmoid"])
+def test_every_targets_loss_reach_equals_autograd_one_target_at_a_time(act):
+    # The batched chain against plain float64 autograd of each loss, one backward pass per target.
+    model = build_model(ModelConfig(hidden_size=8, spectral_radius=1.3, activation=act, seed=3))
+    text = "the starving cat chased the mouse across the garden and back"
+    trace = unroll(model, text)
+    got = loss_reach_map(model, trace)
+    T = len(trace)
+    assert got.shape == (T, T) and torch.isnan(got[0]).all()
+    for t in range(1, T):
+        d_h = target_gradients(model, trace, target=t).d_h["l0.fwd"][:t]
+        torch.testing.assert_close(got[t, :t], torch.log(torch.linalg.vector_norm(d_h, dim=1)), rtol=1e-10,
+                                   atol=1e-12)
+        assert torch.isnan(got[t, t:]).all()
+
+
+def test_every_targets_loss_reach_stays_exact_far_below_float64():
+    # W_hh = 0.1 I, identity activation: each step back divides every target's gradient by exactly 10.
+    model = build_model(ModelConfig(activation="identity", init="identity", spectral_radius=0.1, hidden_size=4))
+    model.core.double()
+    model.core.cell().W_hh.data = torch.eye(4, dtype=torch.float64) * 0.1
+    got = loss_reach_map(model, "word " * 402) / math.log(10)
+    assert got[401, 1].item() == pytest.approx(got[401, 400].item() - 399, abs=1e-9)  # about 1e-400
+    frame = gradient_vs_distance(model, "word " * 402, target=300)
+    np.testing.assert_allclose(got[300, :300].numpy(), frame.log10_grad_norm.to_numpy(), rtol=1e-12)
+
+
+def test_loss_reach_map_belongs_to_the_one_layer_one_way_elman_network():
+    for cfg in (ModelConfig(arch="lstm"), ModelConfig(num_layers=2), ModelConfig(bidirectional=True)):
+        assert loss_reach_map(build_model(cfg), "a b c") is None

@@ -106,8 +106,12 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     colour_for_target = early.evaluate("e => e.style.backgroundColor")
     runs = harness.runs(page)
 
+    curve = strip.locator("svg[data-rnn-curve]")  # the Elman network's curve, drawn by the strip
+    assert curve.get_attribute("data-rnn-curve") == str(target)
     hover(page, strip, word, "12")
     assert "“lively”" in strip.locator(".rs-title").inner_text()
+    assert curve.get_attribute("data-rnn-curve") == "12", "the curve follows the hovered word"
+    assert "“lively” (hovered)" in strip.locator(".rs-curve-title").inner_text()
     assert early.evaluate("e => e.style.backgroundColor") != colour_for_target, "the sentence recoloured"
     later = strip.locator(".rs-t[data-t='40']")
     assert later.evaluate("e => e.style.backgroundColor") == "", "words after the hovered one have no colour"
@@ -117,11 +121,14 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     assert harness.runs(page) == runs, "hovering started a script run"
 
     word.click()
+    assert curve.get_attribute("data-rnn-curve") == "12", "the picked word’s curve is drawn at once"
     harness.wait_for_rerun(page, runs)
     picker = page.get_by_role("combobox", name="Target word (the word being predicted)")
     assert picker.input_value() == "12 · lively"
     assert "target=12" in page.url
     assert page.locator(STRIP).get_attribute("data-rnn-shown") == "12"
+    assert page.locator("svg[data-rnn-curve]").get_attribute("data-rnn-curve") == "12"
+    assert page.locator(harness.PLOTLY).count() == 1, "only the map is a Plotly chart: the curve is the strip's"
 
 
 @pytest.mark.e2e
