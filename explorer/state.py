@@ -155,6 +155,13 @@ def get_loss_reach(config: ModelConfig, text: str) -> np.ndarray | None:
     return None if out is None else (out / np.log(10)).numpy()
 
 
+def get_reach_frame(config: ModelConfig, text: str, target: int) -> pd.DataFrame:
+    """get_gradients' table for one target, read from every target's curves (get_loss_reach): the same numbers."""
+    q = get_loss_reach(config, text)[target, :target]
+    return pd.DataFrame({"position": range(target), "token": get_trace(config, text).tokens[:target],
+                         "distance": range(target, 0, -1), "grad_norm": 10.0**q, "log10_grad_norm": q})
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_input_reach(config: ModelConfig, text: str) -> np.ndarray:
     """(T, T) log10 ||d loss_t / dx_s||, [t, s]: every word's reach into every later prediction (any architecture)."""

@@ -136,7 +136,11 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         settings.put(WRT, "input")
     wrt = settings.control(WRT, where=top[1], horizontal=True, disabled=not config.is_recurrent)
     truncate = settings.get(TRUNCATE) or None
-    frame = state.get_gradients(config, text, target, wrt, truncate=truncate)
+    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
+    instant = instant_curve(config, len(tokens), wrt, truncate, norm)
+    # The instant curve's own numbers (every target's, computed once per text) serve the metrics too.
+    frame = state.get_reach_frame(config, text, target) if instant else \
+        state.get_gradients(config, text, target, wrt, truncate=truncate)
     spec = state.get_spectrum(config) if config.arch == "elman" else None
     rate = decay_rate(frame.distance, frame.grad_norm)
     v = verdict(spec, rate)
@@ -150,8 +154,6 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
         m[2].metric("γ = sup f′", f"{spec.gamma:g}")
     m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
-    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
-    instant = instant_curve(config, len(tokens), wrt, truncate, norm)
     cue = cue_position(tokens, target)
     with later:
         if not state.is_simple_elman(config):

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from core import ModelConfig, build_model, unroll
-from core.gradients import gradient_vs_distance, jacobian_log_norms, loss_reach_map, spectrum, step_factors
-from explorer import charts, reach_strip
+from core.gradients import decay_rate, gradient_vs_distance, jacobian_log_norms, loss_reach_map, spectrum, step_factors
+from explorer import charts, reach_strip, state
 
 TEXT = "the starving cat chased the mouse across the garden and back to the old stone wall"
 
@@ -61,3 +61,13 @@ def test_a_zero_gradient_travels_as_the_strips_zero_code_and_the_axis_grows_a_fl
     data = reach_strip.curve_data(q, logmap, spec, hidden=4, quantity="q", row_name="row")
     assert data["q"]["1"] == [reach_strip.ZERO] and data["axes"]["1"]["floor"] is not None
     assert data["axes"]["2"]["floor"] is None and data["q"]["2"] == [-2.0, -1.0]
+
+
+def test_the_metrics_read_from_every_targets_curves_equal_one_backward_pass():
+    cfg = ModelConfig(hidden_size=8, spectral_radius=1.4, seed=5)
+    for t in (1, 7, 15):
+        fast, one = state.get_reach_frame(cfg, TEXT, t), state.get_gradients(cfg, TEXT, t)
+        assert list(fast.token) == list(one.token) and list(fast.distance) == list(one.distance)
+        np.testing.assert_allclose(fast.log10_grad_norm, one.log10_grad_norm, rtol=1e-12)
+        assert decay_rate(fast.distance, fast.grad_norm) == pytest.approx(decay_rate(one.distance, one.grad_norm),
+                                                                          rel=1e-10, nan_ok=True)
