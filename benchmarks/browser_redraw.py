@@ -12,12 +12,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e import harness  # noqa: E402
 
-# In-page timestamps: t0 when Enter picks the option, t1 at the last DOM change inside a Plotly chart.
+# In-page timestamps: t0 when Enter picks the option, t1 at the last DOM change inside a chart: a Plotly chart or
+# an in-browser view (the Elman network's curve is drawn by the coloured text).
 # The keyboard is used, not the mouse, so that no hover over the chart counts as a redraw.
 _WATCH_JS = """
 window.__rnnChartChangedAt = null;
 new MutationObserver((records) => {
-  if (records.some((r) => r.target.closest && r.target.closest('[data-testid="stPlotlyChart"]')))
+  if (records.some((r) => r.target.closest && r.target.closest('[data-testid="stPlotlyChart"], [data-rnn-chart]')))
     window.__rnnChartChangedAt = performance.now();
 }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
 document.addEventListener('keydown', (e) => {

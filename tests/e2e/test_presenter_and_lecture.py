@@ -48,11 +48,12 @@ CUT_LABELS_JS = """
   return out;
 }
 """
-# The page's first chart: a Plotly chart, or the Unroll page's in-browser step player, whichever comes first.
+# The page's first chart: a Plotly chart, the Unroll page's in-browser step player or the Gradients page's coloured
+# text with its curve, whichever comes first.
 MAIN_CHART_TOP_JS = """
 () => {
   const c = document.querySelector('[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stMain"] '
-                                   + '.st-key-u-player');
+                                   + '.st-key-u-player, [data-testid="stMain"] .st-key-g-strip');
   return c ? c.getBoundingClientRect().top : null;
 }
 """
