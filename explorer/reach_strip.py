@@ -22,7 +22,8 @@ from .charts.style import log10_scale, pow10_ticks
 
 REACH_LO, REACH_HI = -8.0, 1.0  # log10 ends of the fixed colour scale
 TICKS = (-8, -6, -4, -2, 0, 1)  # at most six labels, evenly spread: they never pile up
-ZERO, OVERFLOW = -999.0, 999.0  # how an exact 0 and an inf travel in the JSON (NaN travels as null)
+ZERO, OVERFLOW = -1e300, 1e300  # how an exact 0 and an inf travel in the JSON (NaN travels as null): no finite
+# log10 comes near them, however far below 1e-308 the chain carries a gradient
 
 
 def _code(v: float, digits: int = 2) -> float | None:

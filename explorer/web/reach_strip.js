@@ -29,19 +29,20 @@ const niceStep = (span, most) => {
   const raw = Math.max(span, 1e-12) / most, base = Math.pow(10, Math.floor(Math.log10(raw)));
   return [1, 2, 5, 10].map((m) => m * base).find((v) => v >= raw);
 };
-const valueText = (d, v) => (v === null ? 'NaN' : v <= d.zero ? '0 (exactly)' : v >= d.overflow ? 'inf (overflow)' : sci(v));
-function sci(v) {  // explorer/charts/style.py fmt_log10: the number whose log10 is v
-  if (v === null) return 'NaN';
+const valueText = (d, v, digits) => (v === null ? 'NaN' : v <= d.zero ? '0 (exactly)'
+  : v >= d.overflow ? 'inf (overflow)' : sci(v, digits));
+function sci(v, digits) {  // as explorer/charts/style.py fmt_log10, to the digits the rounded log10 still holds
   let e = Math.floor(v), m = Math.pow(10, v - e);
-  if (Number(m.toFixed(3)) >= 10) { m /= 10; e += 1; }
-  return `${m.toFixed(3)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  if (Number(m.toFixed(digits)) >= 10) { m /= 10; e += 1; }
+  return `${m.toFixed(digits)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
 function drawCurve(root, d, t, hovered) {
   const c = d.curve, box = root.querySelector('.rs-curve');
   const key = String(t), ax = c.axes[key];
   if (!ax) { box.innerHTML = ''; return; }
-  const W = Math.max(box.clientWidth || 700, 320), H = c.height, F = c.font;
+  box.drawnAt = box.clientWidth;  // 0 before the first layout: the observer below redraws once it has one
+  const W = Math.max(box.drawnAt || 700, 320), H = c.height, F = c.font;
   const M = {l: 4.6 * F + 12, r: 16, t: 8, b: 3.4 * F};
   const pad = Math.max(0.5, 0.02 * t), [x0, x1] = [t + pad, 1 - pad];  // earlier tokens to the left
   const X = (k) => M.l + ((x0 - k) / (x0 - x1)) * (W - M.l - M.r);
@@ -62,7 +63,7 @@ function drawCurve(root, d, t, hovered) {
     svg += `<line class="rs-grid" x1="${M.l}" x2="${W - M.r}" y1="${Y(v)}" y2="${Y(v)}"/>
       <text x="${M.l - 6}" y="${Y(v)}" text-anchor="end" dominant-baseline="middle">${esc(label)}</text>`;
   }
-  const step = niceStep(t, 8);
+  const step = Math.max(1, Math.round(niceStep(t, 8)));
   for (let k = 0; k <= x0; k += step) {
     if (k < x1) continue;
     svg += `<line class="rs-grid" x1="${X(k)}" x2="${X(k)}" y1="${M.t}" y2="${H - M.b}"/>
@@ -97,14 +98,14 @@ function drawCurve(root, d, t, hovered) {
     + '<div class="rs-tip" hidden></div>';
   const plot = box.querySelector('svg'), guide = box.querySelector('.rs-guide'), tip = box.querySelector('.rs-tip');
   box.querySelector('.rs-hit').onmousemove = (e) => {
-    const r = plot.getBoundingClientRect(), px = e.clientX - r.left;
+    const r = plot.getBoundingClientRect(), px = e.clientX - r.left, outer = box.getBoundingClientRect();
     const k = Math.min(t, Math.max(1, Math.round(x0 - ((px - M.l) / (W - M.l - M.r)) * (x0 - x1)))), s = t - k;
     guide.setAttribute('x1', X(k)); guide.setAttribute('x2', X(k)); guide.setAttribute('visibility', 'visible');
-    const lines = series.map(({name, pts}) => `${c.names[name]} = ${valueText(d, pts[s].v)}`);
-    for (const [name, rate] of theory) if (k >= b[0]) lines.push(`theory (${name}): ${sci(b[1] + (k - b[0]) * rate)}`);
+    const lines = series.map(({name, pts}) => `${c.names[name]} = ${valueText(d, pts[s].v, name === 'q' ? 2 : 1)}`);
+    for (const [name, rate] of theory) if (k >= b[0]) lines.push(`theory (${name}): ${sci(b[1] + (k - b[0]) * rate, 2)}`);
     tip.innerHTML = `“${esc(d.tokens[s])}” (position ${s})<br>k = ${k} tokens back<br>${lines.join('<br>')}`;
     tip.hidden = false;
-    tip.style.left = `${Math.min(px + 14, W - 260)}px`; tip.style.top = `${e.clientY - r.top + 10}px`;
+    tip.style.left = `${Math.min(px + 14, W - 260)}px`; tip.style.top = `${e.clientY - outer.top + 10}px`;
   };
   box.querySelector('.rs-hit').onmouseleave = () => { tip.hidden = true; guide.setAttribute('visibility', 'hidden'); };
 }
@@ -166,7 +167,7 @@ export default function (component) {
     const s = e.target.closest('.rs-t');
     if (!s || !d.hover) return;
     const t = Number(s.getAttribute('data-t'));
-    if (t !== shown && d.rows[String(t)]) { shown = t; paint(t, true); }
+    if (t > 0 && t !== shown && d.rows[String(t)]) { shown = t; paint(t, true); }
   };
   text.onmouseleave = () => { if (shown !== d.target) { shown = d.target; paint(d.target, false); } };
   text.onclick = (e) => {
@@ -177,12 +178,12 @@ export default function (component) {
     setTriggerValue('pick', t);
   };
   paint(d.target, false);
+  if (root.__rsResized) root.__rsResized.disconnect();  // a rerun calls this again on the same element
   if (!d.curve) return undefined;
-  let width = el('.rs-curve').clientWidth;
-  const resized = new ResizeObserver(() => {
-    const now = el('.rs-curve').clientWidth;
-    if (now !== width) { width = now; drawCurve(root, d, shown, shown !== d.target); }
-  });
-  resized.observe(el('.rs-curve'));
+  const box = el('.rs-curve');
+  const resized = (root.__rsResized = new ResizeObserver(() => {
+    if (box.clientWidth && box.clientWidth !== box.drawnAt) drawCurve(root, d, shown, shown !== d.target);
+  }));
+  resized.observe(box);
   return () => resized.disconnect();
 }

@@ -27,3 +27,13 @@ def test_a_longer_or_shorter_text_reuses_the_kept_rows_and_gets_the_same_map(mon
     other = Steps(steps.fprime[:30].flip(0), steps.W_hh)  # different factors from the first step: no reuse
     torch.testing.assert_close(map_cache.frobenius_map(key, other), jacobian_log_norms(other))
     assert full == [30, 30]
+
+
+def test_the_kept_maps_are_bounded_and_never_handed_out_to_be_changed(monkeypatch):
+    monkeypatch.setattr(map_cache, "_MAPS", type(map_cache._MAPS)())
+    rnn = ElmanRNN(3, 4, init="gaussian", spectral_radius=1.1, seed=2)
+    for seed in range(map_cache.KEPT + 5):  # more texts than are kept
+        x = torch.randn(6, 3, generator=torch.Generator().manual_seed(seed))
+        map_cache.frobenius_map(("net", 0, 0), step_factors(rnn, x)).fill_(7.0)  # a caller scribbling on its copy
+    assert len(map_cache._MAPS) == map_cache.KEPT
+    assert all((m != 7.0).any() for _, _, m in map_cache._MAPS.values())

@@ -61,6 +61,9 @@ def test_a_zero_gradient_travels_as_the_strips_zero_code_and_the_axis_grows_a_fl
     data = reach_strip.curve_data(q, logmap, spec, hidden=4, quantity="q", row_name="row")
     assert data["q"]["1"] == [reach_strip.ZERO] and data["axes"]["1"]["floor"] is not None
     assert data["axes"]["2"]["floor"] is None and data["q"]["2"] == [-2.0, -1.0]
+    # A gradient of 1e-1241 (the chain keeps it exact) is a number on the curve, not a code for "exactly 0".
+    assert reach_strip.ZERO < reach_strip.reach_rows_of([-1241.5])[0] < 0 < reach_strip.reach_rows_of([1500.0])[0] \
+        < reach_strip.OVERFLOW
 
 
 def test_the_metrics_read_from_every_targets_curves_equal_one_backward_pass():
