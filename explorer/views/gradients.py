@@ -195,7 +195,8 @@ def cue_note(cue: int | None, target: int) -> None:
 
 
 def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
-    """What BPTT adds up for W_hh, drawn only on request (read from the backward pass the curve above made)."""
+    """What BPTT adds up for W_hh, drawn only on request: one backward pass of the target (cached, and the same
+    one the Plotly curve reads when that is drawn; the in-browser curve needs none)."""
     if not settings.control(SHOW_WHH):
         return
     contrib, norm = state.get_w_hh_contributions(config, text, target, truncate)
