@@ -139,7 +139,7 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
     instant = instant_curve(config, len(tokens), wrt, truncate, norm)
     # The instant curve's own numbers (every target's, computed once per text) serve the metrics too.
-    frame = state.get_reach_frame(config, text, target) if instant else \
+    frame = state.get_reach_frame(config, text, tokens, target) if instant else \
         state.get_gradients(config, text, target, wrt, truncate=truncate)
     spec = state.get_spectrum(config) if config.arch == "elman" else None
     rate = decay_rate(frame.distance, frame.grad_norm)

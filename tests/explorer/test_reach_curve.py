@@ -69,7 +69,8 @@ def test_a_zero_gradient_travels_as_the_strips_zero_code_and_the_axis_grows_a_fl
 def test_the_metrics_read_from_every_targets_curves_equal_one_backward_pass():
     cfg = ModelConfig(hidden_size=8, spectral_radius=1.4, seed=5)
     for t in (1, 7, 15):
-        fast, one = state.get_reach_frame(cfg, TEXT, t), state.get_gradients(cfg, TEXT, t)
+        tokens = state.get_trace(cfg, TEXT).tokens
+        fast, one = state.get_reach_frame(cfg, TEXT, tokens, t), state.get_gradients(cfg, TEXT, t)
         assert list(fast.token) == list(one.token) and list(fast.distance) == list(one.distance)
         np.testing.assert_allclose(fast.log10_grad_norm, one.log10_grad_norm, rtol=1e-12)
         assert decay_rate(fast.distance, fast.grad_norm) == pytest.approx(decay_rate(one.distance, one.grad_norm),
