@@ -8,12 +8,12 @@ zeros, overflows and NaNs instead of dropping them.
 from .backprop import network_diagram
 from .bptt import factor_norms, matrix_heatmap
 from .compare import gate_activations, gate_heatmap, influence_by_distance, parameter_counts
-from .gradients import gradient_vs_distance, jacobian_map
+from .gradients import gradient_vs_distance
 from .states import hidden_heatmap, pca_trajectory, state_norms
 from .training import probe_curves, training_curves
 
 __all__ = [
-    "hidden_heatmap", "state_norms", "pca_trajectory", "gradient_vs_distance", "jacobian_map", "factor_norms",
+    "hidden_heatmap", "state_norms", "pca_trajectory", "gradient_vs_distance", "factor_norms",
     "matrix_heatmap", "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
     "training_curves", "probe_curves", "network_diagram",
 ]

@@ -3,21 +3,15 @@ sentence coloured by reach is an in-browser view: explorer/reach_strip.py)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import torch
 
 from core.gradients import Spectrum, bound_line
-from core.gradients.pairs import block_max, unreachable
 from core.models.recurrent import DIRECTIONS
 
-from .bands import banded
 from .style import (
     GREY,
-    SEQUENTIAL,
     SERIES,
     SKY,
     VERMILLION,
@@ -28,12 +22,10 @@ from .style import (
     log10_axis,
     log10_scale,
     log_curve,
-    pow10_ticks,
-    thin_ticks,
 )
 
 DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier tokens to the left)"
-_MAX_CELLS = 200  # per side of the Jacobian map; longer texts are shown in blocks of positions
+MAX_CELLS = 200  # per side of the all-pairs map (explorer/pair_map.py); longer texts are shown in blocks
 
 
 def series(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -108,47 +100,3 @@ def gradient_vs_distance(frame: pd.DataFrame, *, spectrum: Spectrum | None = Non
     return base_layout(fig, title or "How strongly each earlier token still reaches the prediction of the target",
                        height=480, subtitle="One text, one target: a steep fall means the network cannot learn "
                                             "from words that far back (here; other texts may differ).")
-
-
-def jacobian_map(log_norms, tokens, *, title: str | None = None) -> go.Figure:
-    """log10 ‖∂h_t/∂h_s‖ for every pair s ≤ t (input: natural-log map, (T, T)); the impossible triangle blank."""
-    ln = log_norms.detach().double().numpy() if isinstance(log_norms, torch.Tensor) else np.asarray(log_norms, float)
-    L = ln / math.log(10)  # (T, T) log10, [t, s]
-    T = L.shape[0]
-    blank = unreachable(L)
-    size = max(1, math.ceil(T / _MAX_CELLS))
-    if size > 1:
-        L, blank, starts = block_max(L, blank, size)
-    else:
-        starts = np.arange(T)
-    scale = log10_scale(L[~blank])  # only its finite range is used: the bands take zeros, inf and NaN
-    lo, hi = scale.lo, scale.hi
-    bands = banded(L, lo=lo, hi=hi, scale=SEQUENTIAL, ticks=pow10_ticks(lo, hi), log=True, blank=blank)
-
-    def where(p: int) -> str:
-        return f"“{esc(tokens[p])}” ({p})" if size == 1 else f"positions {p}–{min(p + size, T) - 1}"
-
-    labels = [where(int(p)) for p in starts]  # unique (each names its position): the axes' categories
-    what = "‖∂h<sub>t</sub>/∂h<sub>s</sub>‖" + ("" if size == 1 else f" (largest in a {size}×{size} block)")
-    # The labels travel once, as the axes' categories, and each cell carries only its value's text: the hover
-    # reads t and s from the axes. (Per-cell label strings made 3/4 of this figure's JSON.)
-    fig = go.Figure(go.Heatmap(
-        z=bands.z, x=labels, y=labels, colorscale=bands.colorscale, zmin=bands.zmin, zmax=bands.zmax,
-        colorbar=bands.colorbar("‖∂h<sub>t</sub>/∂h<sub>s</sub>‖"), hoverongaps=False,
-        customdata=np.where(blank, "", np.vectorize(fmt_log10, otypes=[object])(L)),  # no hover on the blank
-        hovertemplate=f"t = %{{y}}<br>s = %{{x}}<br>{what} = %{{customdata}}<extra></extra>",
-    ))
-    fig.update_xaxes(title="s (earlier state)", type="category")
-    fig.update_yaxes(title="t (later state)", type="category", autorange="reversed")
-    if size == 1:  # token ticks at full resolution, the blocks' first positions otherwise
-        vals, ticks = thin_ticks(tokens)
-    else:
-        vals = list(range(0, len(starts), math.ceil(len(starts) / 12)))
-        ticks = [str(starts[i]) for i in vals]
-    for axis in (fig.update_xaxes, fig.update_yaxes):
-        axis(tickmode="array", tickvals=[labels[v] for v in vals], ticktext=ticks)
-    subtitle = "Row t: how much each earlier state s still moves h<sub>t</sub>. Blank: no path leads from s to t."
-    if size > 1:
-        subtitle = f"{T} tokens, shown in blocks of {size}: each cell is the strongest pair in its block."
-    return base_layout(fig, title or "How much each earlier state still moves each later one", height=620,
-                       subtitle=subtitle)

@@ -11,7 +11,7 @@ import streamlit as st
 from core import lecture
 from core.gradients import DECAY_STEPS, LEARNING_RATE, clip_contributions, decay_rate, verdict, weight_decay_shrink
 
-from .. import captions, charts, reach_strip, render, settings, sidebar, state, text_input
+from .. import captions, charts, pair_map, reach_strip, render, settings, sidebar, state, text_input
 from ..targets import choose_target, current_target, target_setting
 
 PAD = settings.Setting("pad", 0, kind="slider", label="Cue distance: filler tokens inserted after “jig”", lo=0,
@@ -237,8 +237,11 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
             settings.put(NORM, "fro")
         norm = settings.control(NORM, horizontal=True, disabled=not spectral_ok)
         logmap = state.get_jacobian_map(config, text, norm)
-        render.chart(charts.jacobian_map(logmap, tokens), lambda: state.map_frame(logmap, tokens), "all pairs map",
-                     key="g.map")  # up to 80,000 rows: built only if the CSV is asked for
+        data = pair_map.map_data(logmap, tokens, quantity=f"‖∂{S}<sub>t</sub>/∂{S}<sub>s</sub>‖",
+                                 presenter=sidebar.presenter())
+        pair_map.show(data, key="g.map")
+        render.downloads(lambda: state.map_frame(logmap, tokens), lambda: pair_map.standalone_html(data),
+                         "all pairs map", key="g.map")  # up to 80,000 rows: built only if the CSV is asked for
         st.caption("Row t shows how much h_t depends on every earlier state h_s. Along each row the colour fades "
                    "to the left when gradients vanish; each diagonal band has one distance k = t − s.")
 

@@ -128,7 +128,34 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     assert "target=12" in page.url
     assert page.locator(STRIP).get_attribute("data-rnn-shown") == "12"
     assert page.locator("svg[data-rnn-curve]").get_attribute("data-rnn-curve") == "12"
-    assert page.locator(harness.PLOTLY).count() == 1, "only the map is a Plotly chart: the curve is the strip's"
+    assert page.locator(harness.PLOTLY).count() == 0, "the curve is the strip's, the map a canvas: no Plotly chart"
+
+
+@pytest.mark.e2e
+def test_the_map_of_every_pair_labels_the_cell_under_the_pointer(base_url, page):
+    page.goto(f"{base_url}/gradients")
+    harness.wait_for_idle(page)
+    canvas = page.locator(".pm-plot canvas")
+    canvas.scroll_into_view_if_needed()
+    n = page.locator(f"{STRIP} .rs-t").count()
+    box = canvas.bounding_box()
+    runs = harness.runs(page)
+
+    def pixel(t: int, s: int) -> list[int]:  # the centre of cell (t, s), in the canvas's own pixels
+        return canvas.evaluate("(c, [t, s, n]) => [...c.getContext('2d').getImageData("
+                               "Math.floor((s + 0.5) / n * c.width), Math.floor((t + 0.5) / n * c.height), 1, 1).data]",
+                               [t, s, n])
+
+    assert pixel(40, 13)[3] == 255 and pixel(13, 40)[3] == 0, "painted below the diagonal, blank above it"
+    assert pixel(40, 13) != pixel(40, 39), "a distant pair is coloured apart from a near one"
+    page.mouse.move(box["x"] + (13.5 / n) * box["width"], box["y"] + (40.5 / n) * box["height"])
+    tip = page.locator(".pm-tip")
+    expect(tip).to_be_visible()
+    assert re.search(r"t = “.+” \(40\)\ns = “jig” \(13\)\n.+ = \d\.\d{3}e[+-]\d{2}$", tip.inner_text()), tip.inner_text()
+    page.mouse.move(box["x"] + (40.5 / n) * box["width"], box["y"] + (13.5 / n) * box["height"])
+    expect(tip).to_be_hidden()  # no path leads from a later state to an earlier one
+    page.wait_for_timeout(300)
+    assert harness.runs(page) == runs, "hovering the map started a script run"
 
 
 @pytest.mark.e2e

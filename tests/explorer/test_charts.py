@@ -16,7 +16,6 @@ import core
 from core import ModelConfig, backprop_review, build_model, unroll
 from core.gradients import safe_norm
 from explorer import charts
-from explorer.charts.style import fmt_log10
 
 from .helpers import nan_frame, spec
 
@@ -43,7 +42,6 @@ def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, 
         "state_norms": charts.state_norms(exploding),
         "pca_trajectory": charts.pca_trajectory([("exploded", exploding)]),
         "gradient_vs_distance": charts.gradient_vs_distance(grad_frame, spectrum=elman_spectrum),
-        "jacobian_map": charts.jacobian_map(logmap, dancing.tokens),
         "factor_norms": charts.factor_norms(derivation),
         "matrix_heatmap": charts.matrix_heatmap(derivation.product, title="∂h30/∂h10"),
         "influence_by_distance": charts.influence_by_distance({"window": window_frame, "Elman": input_frame},
@@ -63,7 +61,7 @@ def figures(dancing, grad_frame, logmap, elman_spectrum, derivation, exploding, 
 
 
 BUILDERS = ["hidden_heatmap", "state_norms", "pca_trajectory",
-            "gradient_vs_distance", "jacobian_map", "factor_norms", "matrix_heatmap",
+            "gradient_vs_distance", "factor_norms", "matrix_heatmap",
             "influence_by_distance", "parameter_counts", "gate_activations", "gate_heatmap",
             "training_curves", "probe_curves", "network_diagram"]
 
@@ -318,50 +316,6 @@ def test_gradient_vs_distance_adds_the_jacobian_row(grad_frame, logmap):
     s = spec(charts.gradient_vs_distance(grad_frame, jacobian_row=row))
     jac = main(s, "‖∂h<sub>t</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
     assert jac["y"] == pytest.approx(row["log10_norm"].tolist()) and jac["line"]["dash"] == "dashdot"
-
-
-def test_jacobian_map_is_log10_below_the_diagonal_and_blank_above(logmap, dancing):
-    s = spec(charts.jacobian_map(logmap, dancing.tokens))
-    heat = s["data"][0]
-    z = np.array(heat["z"], dtype=float)
-    T = len(dancing)
-    upper = np.triu(np.ones((T, T), bool), 1)
-    assert np.isnan(z[upper]).all() and np.isfinite(z[~upper]).all()
-    L = logmap.numpy() / LN10
-    assert heat["customdata"][40][13] == fmt_log10(L[40, 13])
-    assert (heat["y"][40], heat["x"][13]) == (f"“{dancing.tokens[40]}” (40)", "“jig” (13)")
-    assert "%{y}" in heat["hovertemplate"] and "%{x}" in heat["hovertemplate"], "t and s read from the axes"
-    order = np.argsort(L[~upper])  # colours rise with the value
-    assert np.all(np.diff(z[~upper][order]) >= -1e-12)
-    assert all(t.startswith("10") for t in heat["colorbar"]["ticktext"])
-    assert s["layout"]["xaxis"]["title"]["text"] == "s (earlier state)"
-
-
-def test_jacobian_map_marks_exact_zeros_and_nan_below_the_diagonal(logmap, dancing):
-    L = logmap.clone()
-    L[30, 5], L[31, 6] = -math.inf, math.nan
-    heat = spec(charts.jacobian_map(L, dancing.tokens))["data"][0]
-    bar = heat["colorbar"]
-    assert bar["ticktext"][0] == "exactly 0" and bar["ticktext"][-1] == "NaN"
-    assert heat["z"][30][5] == bar["tickvals"][0] and heat["z"][31][6] == bar["tickvals"][-1]
-    assert heat["customdata"][30][5] == "0 (exactly)"
-
-
-def test_jacobian_map_blanks_the_lower_triangle_for_the_right_to_left_network(logmap, dancing):
-    z = np.array(spec(charts.jacobian_map(logmap.T.numpy(), dancing.tokens))["data"][0]["z"], dtype=float)
-    assert np.isnan(z[np.tril(np.ones(z.shape, bool), -1)]).all()
-
-
-def test_jacobian_map_of_a_long_text_is_drawn_in_blocks_keeping_each_blocks_strongest_pair():
-    T = 401
-    t, s_ = np.indices((T, T))
-    L = np.where(s_ <= t, -(t - s_) * 0.5, -np.inf)  # natural logs: fades with distance
-    fig = charts.jacobian_map(L, [f"w{i}" for i in range(T)])
-    heat = spec(fig)["data"][0]
-    z = np.array(heat["z"], dtype=float)
-    assert z.shape == (134, 134) and heat["x"][:2] == ["positions 0–2", "positions 3–5"]
-    assert heat["customdata"][1][0] == fmt_log10(-0.5 / LN10)  # block t 3..5, s 0..2: nearest pair k = 1
-    assert "blocks of 3" in fig.layout.title.subtitle.text
 
 
 def test_network_diagram_sets_each_chain_label_beside_its_sloped_edge_not_across_it():
