@@ -26,9 +26,10 @@ from .reach_strip import OVERFLOW, ZERO, reach_rows_of
 STOPS = 11  # colours sampled from the sequential scale; the browser interpolates between them
 
 
-def map_data(log_norms, tokens, *, quantity: str, presenter: bool = False) -> dict:
-    """What the map draws. log_norms: natural-log norms, (T, T), [t, s]. Each row carries only its cells that
-    some path reaches (a contiguous run starting at `first`), coded as reach_strip codes them."""
+def map_data(log_norms, tokens, *, state: str = "h", presenter: bool = False) -> dict:
+    """What the map draws. log_norms: natural-log norms, (T, T), [t, s], of the state named `state` ("h", or
+    "(h, c)" for the LSTM). Each row carries only its cells that some path reaches (a contiguous run starting
+    at `first`), coded as reach_strip codes them."""
     ln = log_norms.detach().double().numpy() if isinstance(log_norms, torch.Tensor) else np.asarray(log_norms, float)
     L = ln / math.log(10)
     T = L.shape[0]
@@ -56,7 +57,8 @@ def map_data(log_norms, tokens, *, quantity: str, presenter: bool = False) -> di
         where = [f"positions {p}–{min(p + size, T) - 1}" for p in starts]
     bar_at, bar_text = pow10_ticks(scale.lo, scale.hi)
     samples = np.linspace(0, 1, STOPS)
-    subtitle = "Row t: how much each earlier state s still moves h<sub>t</sub>. Blank: no path leads from s to t."
+    subtitle = (f"Row t: how much each earlier state s still moves {state}<sub>t</sub>. Blank: no path leads from s "
+                "to t.")
     if size > 1:
         subtitle = f"{T} tokens, shown in blocks of {size}: each cell is the strongest pair in its block."
     return {
@@ -66,7 +68,8 @@ def map_data(log_norms, tokens, *, quantity: str, presenter: bool = False) -> di
         "special": {k: {"color": SPECIAL_COLOR[k], "label": SPECIAL_LABEL[k]} for k in ("zero", "overflow", "nan")
                     if k in present},
         "zero": ZERO, "overflow": OVERFLOW,
-        "quantity": quantity + ("" if size == 1 else f" (largest in a {size}×{size} block)"),
+        "quantity": f"‖∂{state}<sub>t</sub>/∂{state}<sub>s</sub>‖"
+                    + ("" if size == 1 else f" (largest in a {size}×{size} block)"),
         "title": "How much each earlier state still moves each later one", "subtitle": subtitle,
         "x_title": "s (earlier state)", "y_title": "t (later state)",
         "font": 20 if presenter else 13, "height": 775 if presenter else 620,

@@ -237,13 +237,12 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
             settings.put(NORM, "fro")
         norm = settings.control(NORM, horizontal=True, disabled=not spectral_ok)
         logmap = state.get_jacobian_map(config, text, norm)
-        data = pair_map.map_data(logmap, tokens, quantity=f"‖∂{S}<sub>t</sub>/∂{S}<sub>s</sub>‖",
-                                 presenter=sidebar.presenter())
+        data = pair_map.map_data(logmap, tokens, state=S, presenter=sidebar.presenter())
         pair_map.show(data, key="g.map")
         render.downloads(lambda: state.map_frame(logmap, tokens), lambda: pair_map.standalone_html(data),
                          "all pairs map", key="g.map")  # up to 80,000 rows: built only if the CSV is asked for
-        st.caption("Row t shows how much h_t depends on every earlier state h_s. Along each row the colour fades "
-                   "to the left when gradients vanish; each diagonal band has one distance k = t − s.")
+        st.caption(f"Row t shows how much {S}_t depends on every earlier state {S}_s. Along each row the colour "
+                   "fades to the left when gradients vanish; each diagonal band has one distance k = t − s.")
 
 
 def main() -> None:

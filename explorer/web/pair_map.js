@@ -56,7 +56,9 @@ function draw(root, d) {
   // Axes, tick labels and the colour bar, in one SVG over the canvas.
   const small = 0.85 * F;
   let svg = `<svg width="${W}" height="${HH}" font-size="${small}">`;
-  for (const [p, label] of d.ticks) {
+  const room = Math.max(1, Math.floor(ph / (1.25 * small)));  // labels that fit side by side without touching
+  const every = Math.ceil(d.ticks.length / room);
+  for (const [p, label] of d.ticks.filter((_, i) => i % every === 0)) {
     const x = M.l + (p + 0.5) * cw, y = M.t + (p + 0.5) * ch;
     svg += `<text x="${M.l - 5}" y="${y}" text-anchor="end" dominant-baseline="middle">${label}</text>
       <text transform="translate(${x},${M.t + ph + 5}) rotate(-60)" text-anchor="end" dominant-baseline="middle">${label}</text>`;

@@ -151,7 +151,8 @@ def test_the_map_of_every_pair_labels_the_cell_under_the_pointer(base_url, page)
     page.mouse.move(box["x"] + (13.5 / n) * box["width"], box["y"] + (40.5 / n) * box["height"])
     tip = page.locator(".pm-tip")
     expect(tip).to_be_visible()
-    assert re.search(r"t = “.+” \(40\)\ns = “jig” \(13\)\n.+ = \d\.\d{3}e[+-]\d{2}$", tip.inner_text()), tip.inner_text()
+    label = tip.inner_text()
+    assert re.search(r"t = “.+” \(40\)\ns = “jig” \(13\)\n.+ = \d\.\d{3}e[+-]\d{2}$", label), label
     page.mouse.move(box["x"] + (40.5 / n) * box["width"], box["y"] + (13.5 / n) * box["height"])
     expect(tip).to_be_hidden()  # no path leads from a later state to an earlier one
     page.wait_for_timeout(300)

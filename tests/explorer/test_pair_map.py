@@ -15,7 +15,7 @@ LN10 = math.log(10)
 
 
 def data(L, tokens):
-    return pair_map.map_data(L, tokens, quantity="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖")
+    return pair_map.map_data(L, tokens)
 
 
 def test_each_row_holds_its_log10_norms_from_the_first_state_to_its_own(logmap, dancing):
@@ -57,7 +57,12 @@ def test_a_long_text_is_drawn_in_blocks_keeping_each_blocks_strongest_pair():
     assert "blocks of 3" in d["subtitle"] and "3×3 block" in d["quantity"]
 
 
+def test_the_lstm_map_names_its_whole_state():
+    d = pair_map.map_data(np.zeros((3, 3)), list("abc"), state="(h, c)")
+    assert d["quantity"].startswith("‖∂(h, c)<sub>t</sub>") and "(h, c)<sub>t</sub>" in d["subtitle"]
+
+
 def test_presenter_mode_draws_larger():
     L = np.zeros((3, 3))
-    small, large = (pair_map.map_data(L, list("abc"), quantity="q", presenter=p) for p in (False, True))
+    small, large = (pair_map.map_data(L, list("abc"), presenter=p) for p in (False, True))
     assert large["font"] > small["font"] and large["height"] > small["height"]
