@@ -66,12 +66,14 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
         rows, curve = strip_payload(config, text, with_curve, sidebar.presenter())
         data = reach_strip.strip_data(tokens, rows, target=target, cue=cue, hover=True,
                                       quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
-        logmap = state.get_jacobian_map(config, text, "fro")
-        table = lambda: state.map_frame(logmap, tokens)  # noqa: E731 (built only if asked for)
+        def table():  # built only if the CSV is asked for
+            logmap = state.get_jacobian_map(config, text, "fro")
+            if not with_curve:
+                return state.map_frame(logmap, tokens)
+            return state.reach_frame(state.get_loss_reach(config, text), logmap / math.log(10), tokens)
+
         if with_curve:
             data["curve"] = curve
-            table = lambda: state.reach_frame(state.get_loss_reach(config, text), logmap / math.log(10),  # noqa: E731
-                                              tokens)
     else:  # no all-pairs map here: the target's own gradients, as the curve below
         reach = [math.nan] * T
         for pos, val in zip(frame.position, frame.log10_grad_norm):
@@ -83,10 +85,11 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
     render.downloads(table, lambda: reach_strip.standalone_html(data), "reach by word", key="g.strip")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def strip_payload(config, text: str, with_curve: bool, presenter: bool) -> tuple[list, dict | None]:
     """The strip's rows of reach and (with_curve) every target's curve: the same for every target of a text, so a
-    target pick reuses them (building them took about 20 ms of each pick's rerun on the dancing passage)."""
+    target pick reuses them (building them took about 20 ms of each pick's rerun on the dancing passage). Shared
+    and never copied (a resource, read only): a copy for each pick would cost a few milliseconds more."""
     logmap = state.get_jacobian_map(config, text, "fro") / math.log(10)
     curve = reach_strip.curve_data(
         state.get_loss_reach(config, text), logmap, state.get_spectrum(config), hidden=config.hidden_size,
