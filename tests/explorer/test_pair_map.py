@@ -66,3 +66,11 @@ def test_presenter_mode_draws_larger():
     L = np.zeros((3, 3))
     small, large = (pair_map.map_data(L, list("abc"), presenter=p) for p in (False, True))
     assert large["font"] > small["font"] and large["height"] > small["height"]
+
+
+def test_the_map_download_is_one_offline_page_whatever_the_text_says():
+    tokens = ["a", "</script><b>x</b>", "c"]
+    page = pair_map.standalone_html(data(np.zeros((3, 3)), tokens))
+    assert page.count("</script>") == 1 and "http" not in page.split("<script>")[1]
+    d = data(np.zeros((3, 3)), tokens)
+    assert all("<b>" not in label for _, label in d["ticks"]), "tick labels arrive escaped (they are set as HTML)"
