@@ -19,11 +19,11 @@ from plotly.colors import sample_colorscale
 from core.gradients.pairs import block_max, unreachable
 
 from . import components
-from .charts.gradients import MAX_CELLS
 from .charts.style import SEQUENTIAL, SPECIAL_COLOR, SPECIAL_LABEL, kinds, log10_scale, pow10_ticks, thin_ticks
 from .reach_strip import OVERFLOW, ZERO, reach_rows_of
 
 STOPS = 11  # colours sampled from the sequential scale; the browser interpolates between them
+MAX_CELLS = 200  # per side; longer texts are shown in blocks of positions
 
 
 def map_data(log_norms, tokens, *, state: str = "h", presenter: bool = False) -> dict:
@@ -46,7 +46,7 @@ def map_data(log_norms, tokens, *, state: str = "h", presenter: bool = False) ->
         lo, hi = (int(cells[0]), int(cells[-1]) + 1) if cells.size else (0, 0)
         assert hi - lo == cells.size, "the cells reached from one state form one run"
         first.append(lo)
-        rows.append(reach_rows_of(L[t, lo:hi], digits=4))
+        rows.append(reach_rows_of(L[t, lo:hi], digits=5))  # the hover's four significant figures hold
     present = set(kinds(L[~blank]).tolist()) - {"ok"}
     if size == 1:
         tick_at, tick_text = thin_ticks(tokens)
@@ -68,6 +68,7 @@ def map_data(log_norms, tokens, *, state: str = "h", presenter: bool = False) ->
         "special": {k: {"color": SPECIAL_COLOR[k], "label": SPECIAL_LABEL[k]} for k in ("zero", "overflow", "nan")
                     if k in present},
         "zero": ZERO, "overflow": OVERFLOW,
+        "bar_title": f"‖∂{state}<sub>t</sub>/∂{state}<sub>s</sub>‖",
         "quantity": f"‖∂{state}<sub>t</sub>/∂{state}<sub>s</sub>‖"
                     + ("" if size == 1 else f" (largest in a {size}×{size} block)"),
         "title": "How much each earlier state still moves each later one", "subtitle": subtitle,

@@ -17,7 +17,7 @@ _BAND = 0.15  # width of each special band, as a share of the colour scale
 @dataclass(frozen=True)
 class Banded:
     """What a go.Heatmap needs: z rescaled so that [lo, hi] is [0, 1] (exact even for lo, hi near ±1e308),
-    special cells moved into their bands, blank cells NaN; the colour scale with those bands, its limits,
+    special cells moved into their bands; the colour scale with those bands, its limits,
     and the colour bar's ticks, labelled in the original units."""
 
     z: np.ndarray
@@ -32,9 +32,8 @@ class Banded:
         return {"title": {"text": title}, "tickmode": "array", "tickvals": self.tickvals, "ticktext": self.ticktext}
 
 
-def banded(values, *, lo: float, hi: float, scale, ticks: tuple[list[float], list[str]], log: bool,
-           blank=None) -> Banded:
-    """Colour `values` on `scale` between lo and hi; cells where `blank` is True are left empty.
+def banded(values, *, lo: float, hi: float, scale, ticks: tuple[list[float], list[str]], log: bool) -> Banded:
+    """Colour `values` on `scale` between lo and hi.
 
     log=True: values are log10, so -inf is an exact zero (a band below the scale); log=False: -inf and
     +inf are both overflows. Overflow and NaN bands sit above the scale. Finite values outside [lo, hi]
@@ -44,8 +43,7 @@ def banded(values, *, lo: float, hi: float, scale, ticks: tuple[list[float], lis
     k = kinds(v)
     if not log:
         k = np.where(k == "zero", "overflow", k)
-    blank = np.zeros(v.shape, bool) if blank is None else np.asarray(blank, bool)
-    present = [kind for kind in ("zero", "overflow", "nan") if ((k == kind) & ~blank).any()]
+    present = [kind for kind in ("zero", "overflow", "nan") if (k == kind).any()]
     below = ["zero"] if "zero" in present else []
     above = [kind for kind in ("overflow", "nan") if kind in present]
     centre = {"zero": -_BAND / 2} | {kind: 1 + _BAND * (i + 0.5) for i, kind in enumerate(above)}
@@ -75,7 +73,6 @@ def banded(values, *, lo: float, hi: float, scale, ticks: tuple[list[float], lis
         z = np.clip(unit(v), 0.0, 1.0)
     for kind in present:
         z = np.where(k == kind, centre[kind], z)
-    z = np.where(blank, np.nan, z)
     main = [float(t) for t in unit(ticks[0])]
     tickvals = [centre[kind] for kind in below] + main + [centre[kind] for kind in above]
     ticktext = [SPECIAL_LABEL[kind] for kind in below] + list(ticks[1]) + [SPECIAL_LABEL[kind] for kind in above]

@@ -1,5 +1,5 @@
-"""Gradients through time: how far back a prediction still reaches, and the all-pairs Jacobian map (the
-sentence coloured by reach is an in-browser view: explorer/reach_strip.py)."""
+"""Gradients through time: how far back a prediction still reaches (the sentence coloured by reach and the
+all-pairs map are in-browser views: explorer/reach_strip.py, explorer/pair_map.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from .style import (
 )
 
 DISTANCE_AXIS = "k = t − s: tokens back from the target (earlier tokens to the left)"
-MAX_CELLS = 200  # per side of the all-pairs map (explorer/pair_map.py); longer texts are shown in blocks
 
 
 def series(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:

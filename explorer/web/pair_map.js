@@ -29,7 +29,7 @@ function draw(root, d) {
   const n = d.rows.length, F = d.font, W = Math.max(box.clientWidth || 700, 360), H = d.height;
   box.drawnAt = box.clientWidth;
   const M = {l: 7.5 * F + 10, r: 8.5 * F + 30, t: 8, b: 6 * F};
-  const side = Math.min(W - M.l - M.r, H - M.t - M.b);  // square cells: each diagonal band at 45 degrees
+  const side = Math.max(Math.min(W - M.l - M.r, H - M.t - M.b), 120);  // square cells: diagonal bands at 45°
   const pw = side, ph = side, cw = pw / n, ch = ph / n;
   M.r = W - M.l - pw;
   const HH = M.t + ph + M.b;  // as tall as the square needs
@@ -81,7 +81,7 @@ function draw(root, d) {
   }
   const chip = (k, y) => `<rect x="${bx}" y="${y + 2}" width="${bw}" height="${band - 4}" fill="${d.special[k].color}"/>
     <text x="${bx + bw + 7}" y="${y + band / 2}" dominant-baseline="middle">${esc(d.special[k].label)}</text>`;
-  above.forEach((k, i) => { svg += chip(k, top - (above.length - i) * band); });
+  above.forEach((k, i) => { svg += chip(k, top - (i + 1) * band); });  // as explorer/charts/bands.py: NaN on top
   below.forEach((k, i) => { svg += chip(k, bottom + i * band); });
   svg += '</svg>';
   box.querySelector('.pm-axes').innerHTML = svg;
@@ -98,7 +98,8 @@ function draw(root, d) {
     tip.innerHTML = `t = ${esc(d.where[t])}<br>s = ${esc(d.where[s])}<br>${d.quantity} = ${words(row[j])}`;
     tip.hidden = false;
     const x = M.l + (s + 1) * cw + 12, y = M.t + (t + 1) * ch + 8;
-    tip.style.left = `${Math.min(x, W - 280)}px`; tip.style.top = `${Math.min(y, HH - 80)}px`;
+    tip.style.left = `${Math.max(0, Math.min(x, W - tip.offsetWidth - 4))}px`;
+    tip.style.top = `${Math.min(y, HH - tip.offsetHeight - 4)}px`;
   };
   canvas.onmouseleave = () => { tip.hidden = true; cursor.setAttribute('visibility', 'hidden'); };
 }
@@ -112,7 +113,7 @@ export default function (component) {
   el('.pm-sub').style.fontSize = `${d.font * 0.9}px`;
   el('.pm-sub').innerHTML = d.subtitle;  // made in Python, with <sub> markup and no user text
   el('.pm-root').style.fontSize = `${d.font}px`;
-  el('.pm-bar-title').innerHTML = d.quantity;  // made in Python, with <sub> markup and no user text
+  el('.pm-bar-title').innerHTML = d.bar_title;  // made in Python, with <sub> markup and no user text
   draw(root, d);
   if (root.__pmResized) root.__pmResized.disconnect();  // a rerun calls this again on the same element
   const box = el('.pm-plot');

@@ -72,7 +72,7 @@ def test_unroll_sends_every_step_once_and_starts_at_the_linked_step():
 
 def strip(at: AppTest) -> dict:
     """The data of the text coloured by reach (the in-browser view that carries a "rows" field)."""
-    return next(d for d in (json.loads(c.proto.json) for c in at.get("bidi_component")) if "rows" in d)
+    return next(d for d in (json.loads(c.proto.json) for c in at.get("bidi_component")) if "hover" in d)
 
 
 def test_gradient_page_target_and_truncation_change_the_curve():
