@@ -7,6 +7,7 @@ parameters, eval mode) and nothing here mutates it; st.cache_data returns a fres
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ from core.models import scale_w_hh
 from core.models.recurrent import DIRECTIONS
 from core.probes import ablation, ablation_gradients
 
-from . import catalogue, map_cache
+from . import catalogue, map_cache, reach_strip
 
 # One intra-op thread: Streamlit runs every session's script in its own thread, and torch's two-thread
 # pool then contends for the same cores; small batched ops slowed 30x under load with two threads.
@@ -161,6 +162,20 @@ def get_reach_frame(config: ModelConfig, text: str, tokens, target: int) -> pd.D
     q = get_loss_reach(config, text)[target, :target]
     return pd.DataFrame({"position": range(target), "token": tokens[:target],
                          "distance": range(target, 0, -1), "grad_norm": 10.0**q, "log10_grad_norm": q})
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_strip_payload(config: ModelConfig, text: str, with_curve: bool, presenter: bool) -> tuple[list, dict | None]:
+    """The strip's rows of reach and (with_curve) every target's curve: the same for every target of a text, so a
+    target pick reuses them (building them took about 20 ms of each pick's rerun on the dancing passage). Shared
+    and never copied (a resource, read only): a copy for each pick would cost a few milliseconds more. An entry
+    for 400 tokens holds about 160,000 Python floats (some 5 MB), so the 16 kept stay under 100 MB."""
+    logmap = get_jacobian_map(config, text, "fro") / math.log(10)
+    curve = reach_strip.curve_data(
+        get_loss_reach(config, text), logmap, get_spectrum(config), hidden=config.hidden_size,
+        quantity="‖∂q/∂h<sub>s</sub>‖", row_name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖<sub>F</sub>",
+        presenter=presenter) if with_curve else None
+    return reach_strip.reach_rows(logmap), curve
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -63,7 +63,7 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
     with_curve adds every target's gradient curve, drawn under the strip for the word hovered or picked."""
     T = len(tokens)
     if config.arch == "elman" and T <= state.MAX_MAP_TOKENS:
-        rows, curve = strip_payload(config, text, with_curve, with_curve and sidebar.presenter())
+        rows, curve = state.get_strip_payload(config, text, with_curve, with_curve and sidebar.presenter())
         data = reach_strip.strip_data(tokens, rows, target=target, cue=cue, hover=True,
                                       quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
 
@@ -84,20 +84,6 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
         table = frame
     reach_strip.show(data, key="g.strip", on_pick=pick_from_strip)
     render.downloads(table, lambda: reach_strip.standalone_html(data), "reach by word", key="g.strip")
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def strip_payload(config, text: str, with_curve: bool, presenter: bool) -> tuple[list, dict | None]:
-    """The strip's rows of reach and (with_curve) every target's curve: the same for every target of a text, so a
-    target pick reuses them (building them took about 20 ms of each pick's rerun on the dancing passage). Shared
-    and never copied (a resource, read only): a copy for each pick would cost a few milliseconds more. An entry
-    for 400 tokens holds about 160,000 Python floats (some 5 MB), so the 16 kept stay under 100 MB."""
-    logmap = state.get_jacobian_map(config, text, "fro") / math.log(10)
-    curve = reach_strip.curve_data(
-        state.get_loss_reach(config, text), logmap, state.get_spectrum(config), hidden=config.hidden_size,
-        quantity="‖∂q/∂h<sub>s</sub>‖", row_name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖<sub>F</sub>",
-        presenter=presenter) if with_curve else None
-    return reach_strip.reach_rows(logmap), curve
 
 
 def controls(config, text: str):
