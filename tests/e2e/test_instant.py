@@ -131,6 +131,18 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     assert page.locator(harness.PLOTLY).count() == 0, "the curve is the strip's, the map a canvas: no Plotly chart"
 
 
+def stable_box(page, locator, tries: int = 50) -> dict:
+    """The element's box once two reads 100 ms apart agree (it moved while the page above it still grew)."""
+    box = locator.bounding_box()
+    for _ in range(tries):
+        page.wait_for_timeout(100)
+        again = locator.bounding_box()
+        if again == box:
+            return box
+        box = again
+    raise AssertionError(f"the element kept moving: {box}")
+
+
 @pytest.mark.e2e
 def test_the_map_of_every_pair_labels_the_cell_under_the_pointer(base_url, page):
     page.goto(f"{base_url}/gradients")
@@ -138,7 +150,7 @@ def test_the_map_of_every_pair_labels_the_cell_under_the_pointer(base_url, page)
     canvas = page.locator(".pm-plot canvas")
     canvas.scroll_into_view_if_needed()
     n = page.locator(f"{STRIP} .rs-t").count()
-    box = canvas.bounding_box()
+    box = stable_box(page, canvas)  # the page may still be laying out below the fold: hover where the map is
     runs = harness.runs(page)
 
     def pixel(t: int, s: int) -> list[int]:  # the centre of cell (t, s), in the canvas's own pixels
