@@ -15,8 +15,10 @@ WEB = Path(__file__).with_name("web")
 
 @cache
 def assets(name: str) -> tuple[str, str, str]:
-    """The component's HTML, CSS and JavaScript (web/<name>.html, .css, .js)."""
-    return tuple((WEB / f"{name}.{ext}").read_text() for ext in ("html", "css", "js"))
+    """The component's HTML, CSS and JavaScript (web/<name>.html, .css, .js); the script starts with the helpers
+    every view shares (web/shared.js), as inline components have no imports of their own."""
+    html, css, js = ((WEB / f"{name}.{ext}").read_text() for ext in ("html", "css", "js"))
+    return html, css, (WEB / "shared.js").read_text() + "\n" + js
 
 
 @cache

@@ -1,13 +1,7 @@
 // The map of every pair of states (see explorer/pair_map.py): cells painted on a canvas, one pixel per cell
 // scaled up unsmoothed, so a new text costs a few milliseconds; axes, colour bar and hover box are drawn here.
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const rgb = (s) => (s.startsWith('#') ? [1, 3, 5].map((i) => parseInt(s.slice(i, i + 2), 16)) : s.match(/\d+/g).map(Number));
 
-function sci(v, digits) {  // as explorer/charts/style.py fmt_log10
-  let e = Math.floor(v), m = Math.pow(10, v - e);
-  if (Number(m.toFixed(digits)) >= 10) { m /= 10; e += 1; }
-  return `${m.toFixed(digits)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-}
 
 function painter(d) {  // value (coded log10) -> [r, g, b] and its words
   const stops = d.colors.map(rgb);

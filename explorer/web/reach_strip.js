@@ -3,7 +3,6 @@
 const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
 const SPECIAL = {zero: '#999999', overflow: '#D55E00', nan: '#CC79A7'};
 const SUP = {'-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹'};
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const pow10 = (e) => (e === 0 ? '1' : e === 1 ? '10' : `10${String(e).split('').map((c) => SUP[c]).join('')}`);
 
 function hex(c) { return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 3 - 1), 16)); }
@@ -31,11 +30,6 @@ const niceStep = (span, most) => {
 };
 const valueText = (d, v, digits) => (v === null ? 'NaN' : v <= d.zero ? '0 (exactly)'
   : v >= d.overflow ? 'inf (overflow)' : sci(v, digits));
-function sci(v, digits) {  // as explorer/charts/style.py fmt_log10, to the digits the rounded log10 still holds
-  let e = Math.floor(v), m = Math.pow(10, v - e);
-  if (Number(m.toFixed(digits)) >= 10) { m /= 10; e += 1; }
-  return `${m.toFixed(digits)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-}
 
 function drawCurve(root, d, t, hovered) {
   const c = d.curve, box = root.querySelector('.rs-curve');

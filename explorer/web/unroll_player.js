@@ -8,7 +8,6 @@ const F_NAME = {tanh: 'tanh', sigmoid: 'σ', relu: 'relu', identity: 'id'};
 const SUP = {'-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹'};
 const live = (window.__rnnUnrollLive = window.__rnnUnrollLive || {});  // per key: the step shown, across reruns
 
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const short = (s, n) => (String(s).length <= n ? String(s) : String(s).slice(0, n - 1) + '…');
 
 function number(v) {  // as explorer/latex.py writes it: 3 decimals, or a power of ten when very small or large
