@@ -12,7 +12,7 @@ from core import lecture
 from core.gradients import DECAY_STEPS, LEARNING_RATE, clip_contributions, decay_rate, verdict, weight_decay_shrink
 
 from .. import captions, charts, pair_map, reach_strip, render, settings, sidebar, state, text_input
-from ..targets import choose_target, current_target, target_setting
+from ..targets import choose_target, target_setting
 
 PAD = settings.Setting("pad", 0, kind="slider", label="Cue distance: filler tokens inserted after “jig”", lo=0,
                        hi=400, step=5,
@@ -124,7 +124,9 @@ def cue_position(tokens, target: int) -> int | None:
 @st.fragment
 def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     """Everything that depends on the target word. A fragment: picking another target reruns only this part,
-    not the text box, the sidebar or the all-pairs map."""
+    not the text box, the sidebar or the all-pairs map. The page's opening sentence names the target, so it is
+    drawn here too: outside the fragment it would go on naming the last target."""
+    intro = st.container()
     present = sidebar.presenter()  # on a projector the curve comes right under the target, the numbers after it
     top = st.columns([2, 1] if present else [2, 1, 1])
     curve, later = st.container(), st.container()
@@ -156,6 +158,7 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         m[2].metric("γ = sup f′", f"{spec.gamma:g}")
     m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
     cue = cue_position(tokens, target)
+    intro.markdown(captions.gradients_intro(tokens, target, cue, config.tokenizer))
     with later:
         if not state.is_simple_elman(config):
             st.caption(captions.not_elman_note(config, state.w_hh_shape(config)))
@@ -249,7 +252,6 @@ def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:
 def main() -> None:
     render.page_style()
     st.title("Gradients through time")
-    intro = st.empty()  # told with the text's own words, once the text is known
     config = sidebar.config()
     text = text_input.text_box(tokenizer=config.tokenizer)
     body, extras = st.container(), st.container()  # on a projector the analysis first, the cue and BPTT knobs after
@@ -265,9 +267,6 @@ def main() -> None:
         st.info("Type at least two tokens: the target needs a word before it to look back to.")
         return
     render.overflow_notice(trace)
-    target = current_target(tokens, TARGET)
-    intro.markdown(captions.gradients_intro(tokens, target, cue_position(tokens, target), config.tokenizer))
-
     with body:
         analysis(config, text, tokens)
     all_pairs(config, text, tokens)

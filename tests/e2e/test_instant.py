@@ -126,6 +126,8 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     picker = page.get_by_role("combobox", name="Target word (the word being predicted)")
     assert picker.input_value() == "12 · lively"
     assert "target=12" in page.url
+    intro = page.locator('[data-testid="stMarkdownContainer"]', has_text="has to carry the error").first
+    assert "prediction of “lively”" in intro.inner_text(), "the opening sentence names the new target"
     assert page.locator(STRIP).get_attribute("data-rnn-shown") == "12"
     assert page.locator("svg[data-rnn-curve]").get_attribute("data-rnn-curve") == "12"
     assert page.locator(harness.PLOTLY).count() == 0, "the curve is the strip's, the map a canvas: no Plotly chart"
