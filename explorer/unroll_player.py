@@ -45,7 +45,11 @@ def player_data(trace: Trace, terms: dict[str, torch.Tensor] | None, step: int, 
     data = {
         "tokens": tokens,
         "known": [bool(k) for k in trace.known.tolist()],
-        "next": [tokens[t + 1].lower() if t + 1 < T else None for t in range(T)],
+        # the next token as the network reads it (the vocabulary's spelling, <unk> when unknown), and as typed
+        "next": [trace.vocab[int(trace.ids[t + 1])] if t + 1 < T else None for t in range(T)],
+        "next_typed": [tokens[t + 1] if t + 1 < T else None for t in range(T)],
+        "unit": "character" if trace.config.tokenizer == "char" else "word",
+        "vocab_size": len(trace.vocab),
         "top_words": [[trace.vocab[i] for i in row] for row in ids.tolist()],
         "top_probs": [[_num(p) for p in row] for row in probs.tolist()],
         "step": min(max(step, 0), T - 1),

@@ -124,12 +124,12 @@ function stepView(d, step) {
       ${vector(T['b_h'][step], 'b<sub>h</sub>', d.hidden)}</div>
       <div class="rp-eq">h<sub>${step}</sub> = ${F_NAME[d.activation] || d.activation}(u<sub>${step}</sub>) =
       ${vector(T['h_t'][step], `h<sub>${step}</sub>`, d.hidden)}</div>
-      <div class="rp-note">The first ${Math.min(6, d.hidden)} of the ${d.hidden} hidden units. W<sub>hx</sub> x<sub>t</sub> brings in the new word,
+      <div class="rp-note">The first ${Math.min(6, d.hidden)} of the ${d.hidden} hidden units. W<sub>hx</sub> x<sub>t</sub> brings in the new ${d.unit},
       W<sub>hh</sub> h<sub>t−1</sub> brings in everything read so far: that second term is the network's memory.</div>`;
   }
   if (!d.known[step]) {
     s += `<div class="rp-note">“${esc(d.tokens[step])}” is not in the vocabulary: its input x<sub>t</sub> is a fixed random vector made
-      from the word itself, and as a prediction target it counts as &lt;unk&gt;.</div>`;
+      from the ${d.unit} itself, and as a prediction target it counts as &lt;unk&gt;.</div>`;
   }
   return s;
 }
@@ -144,11 +144,11 @@ function historyText(tokens, step) {  // as explorer/charts/unroll.py's _history
 }
 
 function nextView(d, step) {
-  const words = d.top_words[step], probs = d.top_probs[step], hit = d.next[step];
+  const words = d.top_words[step], probs = d.top_probs[step], hit = d.next[step], typed = d.next_typed[step];
   const finite = probs.filter((p) => p !== null);
   const top = finite.length ? Math.max(...finite) : 1;
   const scale = Math.min(1, top * 1.25) || 1;
-  let s = `<p><b>P(next word | ${esc(historyText(d.tokens, step))})</b></p><div class="rp-bars">`;
+  let s = `<p><b>P(next ${d.unit} | ${esc(historyText(d.tokens, step))})</b></p><div class="rp-bars">`;
   words.forEach((w, i) => {
     const p = probs[i];
     s += `<span class="rp-word" title="${esc(w)}">${esc(short(w, 16))}</span><span class="rp-bar-row">
@@ -157,12 +157,17 @@ function nextView(d, step) {
   });
   s += '</div>';
   if (hit !== null) {
+    const read = typed === hit ? '' : hit === '<unk>' ? ', which the network reads as &lt;unk&gt;' : `, read as “${esc(hit)}”`;
     s += `<div class="rp-note"><span class="rp-bar rp-hit" style="display:inline-block;width:1.5em;height:0.7em"></span>
-      “${esc(hit)}”: the word that actually follows${words.includes(hit) ? '' : ` (not among these ${words.length})`}</div>`;
+      “${esc(typed)}”: the ${d.unit} that actually follows${read}${words.includes(hit) ? '' : ` (not among these ${words.length})`}</div>`;
   }
-  s += `<div class="rp-note">softmax(z<sub>t</sub>): the probability of each word coming next. ${d.trained
-    ? 'Trained on Shakespeare, the network puts its mass on words that fit what it has read; rare words all share &lt;unk&gt;, so &lt;unk&gt; is often near the top.'
-    : 'An untrained network spreads it almost evenly; that is what “untrained” looks like.'}</div>`;
+  // Said from this step's own numbers: how far the favourite stands above an even spread over the vocabulary.
+  const even = 1 / d.vocab_size, times = top / even;
+  const spread = !finite.length ? ''
+    : times < 3 ? ` Spread almost evenly: the likeliest ${d.unit} gets ${g4(top)}, near the even share 1/${d.vocab_size} = ${g4(even)}${d.trained ? '' : ': that is what “untrained” looks like'}.`
+      : ` The likeliest ${d.unit} gets ${g4(top)}, ${Math.round(times)} times the even share 1/${d.vocab_size}.`;
+  const unk = words.includes('<unk>') ? ' &lt;unk&gt; stands for every ${d.unit} outside the vocabulary, so it collects all their probability.' : '';
+  s += `<div class="rp-note">softmax(z<sub>t</sub>): the probability of each ${d.unit} coming next.${spread}${unk}</div>`;
   return s;
 }
 

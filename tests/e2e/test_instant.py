@@ -190,3 +190,36 @@ def test_each_network_on_the_lstm_page_recolours_its_sentence_on_hover(base_url,
     page.mouse.move(0, 0)
     page.wait_for_timeout(300)
     assert harness.runs(page) == runs, "hovering started a script run"
+
+
+def player_note(page, data: dict) -> str:
+    """The player's next-token panel as the browser draws it, from its offline page (no server)."""
+    from explorer import unroll_player
+
+    page.goto("about:blank")  # a fresh document: the page's top-level names are declared once per document
+    page.set_content(unroll_player.standalone_html(data))
+    return page.locator(".rp-next").inner_text()
+
+
+@pytest.mark.e2e
+def test_the_players_next_token_sentences_follow_the_model_and_its_numbers(page):
+    from core import ModelConfig, build_model, unroll
+    from explorer import unroll_player
+
+    model = build_model(ModelConfig(tokenizer="char", hidden_size=8))
+    trace = unroll(model, "He said. The End")
+    step = trace.tokens.index("T") - 1
+    note = player_note(page, unroll_player.player_data(trace, None, step, trained=False))
+    assert "P(next character |" in note and "“T”: the character that actually follows" in note
+    assert "Spread almost evenly" in note and "“untrained” looks like" in note, "an untrained network is near 1/V"
+
+    peaked = unroll(model, "He said. The End")
+    peaked.probs[step] = 0
+    peaked.probs[step, peaked.vocab.index("T")] = 0.9  # the same step, now sure of its next character
+    note = player_note(page, unroll_player.player_data(peaked, None, step, trained=True))
+    top = round(0.9 * len(trace.vocab))
+    assert f"gets 0.9, {top} times the even share 1/{len(trace.vocab)}" in note and "Spread" not in note
+
+    words = unroll(build_model(ModelConfig(hidden_size=8)), "the zzzq")
+    note = player_note(page, unroll_player.player_data(words, None, 0, trained=False))
+    assert "“zzzq”: the word that actually follows, which the network reads as <unk>" in note

@@ -27,13 +27,23 @@ def test_player_data_holds_every_step_and_clamps_the_step():
     T = len(trace)
     assert data["step"] == T - 1 and data["tokens"][-1] == "zzzq" and data["known"][-1] is False
     assert len(data["top_words"]) == T and all(len(w) == unroll_player.TOP_K for w in data["top_words"])
-    assert data["next"] == ["cat", "sat", "on", "the", "zzzq", None]
+    assert data["next"] == ["cat", "sat", "on", "the", "<unk>", None], "the next word as the network reads it"
+    assert data["next_typed"][-2] == "zzzq" and data["unit"] == "word" and data["vocab_size"] == len(trace.vocab)
     u = np.array(data["terms"]["u_t"])
     assert u.shape == (T, unroll_player.ROWS)
     assert np.allclose(u, np.array(data["terms"]["W_hx x_t"]) + data["terms"]["W_hh h_prev"] + np.array(
         data["terms"]["b_h"]), atol=2e-3)
     gru = build_model(ModelConfig(arch="gru", hidden_size=8))
     assert unroll_player.player_data(unroll(gru, "a b"), None, 0, trained=False)["terms"] is None
+
+
+def test_a_character_model_names_the_next_character_in_its_own_case():
+    model = build_model(ModelConfig(tokenizer="char", hidden_size=8))
+    trace = unroll(model, "He said. The End")
+    data = unroll_player.player_data(trace, None, 0, trained=False)
+    step = data["tokens"].index("T") - 1
+    assert data["next"][step] == "T" == data["next_typed"][step], "characters are case-sensitive"
+    assert data["unit"] == "character"
 
 
 def test_the_player_download_is_one_offline_page_whatever_the_text_says():
