@@ -26,7 +26,7 @@ def unit(tokenizer: str, plural: bool = False) -> str:
     return word + "s" if plural else word
 
 
-def unknown_words(tokens: Sequence[str], known: Sequence[bool], show: int = 5) -> str:
+def unknown_words(tokens: Sequence[str], known: Sequence[bool], show: int = 5, tokenizer: str = "word") -> str:
     """Which words of the text the vocabulary lacks (the last few: nearest the last step, where the Unroll player
     opens), and what the network does with them; "" when it knows them all."""
     unknown = list(dict.fromkeys(tok for tok, ok in zip(tokens, known) if not ok))
@@ -35,9 +35,9 @@ def unknown_words(tokens: Sequence[str], known: Sequence[bool], show: int = 5) -
     shown = unknown[-show:]
     more = len(unknown) - len(shown)
     return ("; ".join(f"“{tok}” is not in the vocabulary" for tok in shown)
-            + (f" (nor are {more} other words of this text)" if more else "")
-            + ": the input x_t of such a word is a fixed random vector made from the word itself, and as a "
-            "prediction target it counts as <unk>.")
+            + (f" (nor are {more} other {unit(tokenizer, True)} of this text)" if more else "")
+            + f": the input x_t of such a {unit(tokenizer)} is a fixed random vector made from the {unit(tokenizer)} "
+            "itself, and as a prediction target it counts as <unk>.")
 
 
 def gradients_intro(tokens: Sequence[str], target: int, cue: int | None, tokenizer: str = "word") -> str:
@@ -91,12 +91,13 @@ def backward_peek(frame, token: str) -> str:
             f"**{norm:.3g}**{verdict}")
 
 
-def window_cost(frame, window: str) -> str:
+def window_cost(frame, window: str, tokenizer: str = "word") -> str:
     """What one more word of context costs the fixed-window model, read from the parameter counts the chart draws
     (columns n, model, parameters; `window` names the fixed-window model's rows)."""
     rows = frame[frame.model == window].sort_values("n")
     per_word = int(rows.parameters.iloc[1] - rows.parameters.iloc[0])
-    return (f"W is H × n·d: it has one block of columns per word in the window, so every extra word of context adds "
+    word = unit(tokenizer)
+    return (f"W is H × n·d: it has one block of columns per {word} in the window, so every extra {word} of context adds "
             f"H·d = {per_word:,} weights here. The RNN's W_hx is H × d and its W_hh is H × H whatever the length of "
             "the text: it reuses the same two matrices at every step.")
 
@@ -157,7 +158,8 @@ def influence_caption(trained: dict[str, bool]) -> str:
     return f"‖∂q/∂x_s‖ for the same text and target in each model ({who})."
 
 
-def reach_comparison(frames: dict, lstm: str = ARCH_NAMES["lstm"], elman: str = ARCH_NAMES["elman"]) -> str | None:
+def reach_comparison(frames: dict, lstm: str = ARCH_NAMES["lstm"], elman: str = ARCH_NAMES["elman"],
+                     tokenizer: str = "word") -> str | None:
     """Which of the two curves on the chart reaches further back at the farthest word both measured."""
     a, b = frames[lstm], frames[elman]
     both = a.merge(b, on="distance", suffixes=("_a", "_b"))
@@ -167,9 +169,9 @@ def reach_comparison(frames: dict, lstm: str = ARCH_NAMES["lstm"], elman: str = 
     far = both.loc[both.distance.idxmax()]
     k, la, lb = int(far.distance), float(far.log10_grad_norm_a), float(far.log10_grad_norm_b)
     ratio = 10 ** abs(la - lb)
-    times = f"{ratio:,.0f}" if ratio < 1e4 else f"{ratio:.1e}"
+    times = f"{ratio:.2g}" if ratio < 10 else f"{ratio:,.0f}" if ratio < 1e4 else f"{ratio:.1e}"  # never "1 times"
     than = "more" if la > lb else "less"
-    return (f"On the chart, the word k = {k} tokens back moves the {lstm}'s prediction with ‖∂q/∂x_s‖ = {10 ** la:.2g} "
+    return (f"On the chart, the {unit(tokenizer)} k = {k} tokens back moves the {lstm}'s prediction with ‖∂q/∂x_s‖ = {10 ** la:.2g} "
             f"and the {elman}'s with {10 ** lb:.2g}: the {lstm} responds {times} times {than}.")
 
 

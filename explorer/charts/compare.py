@@ -50,7 +50,7 @@ def influence_by_distance(frames: dict[str, pd.DataFrame], *, window: int | None
                        subtitle="A fixed window's gradient is exactly 0 beyond n (no path); an RNN's only fades.")
 
 
-def parameter_counts(frame: pd.DataFrame) -> go.Figure:
+def parameter_counts(frame: pd.DataFrame, units: str = "words") -> go.Figure:
     """Parameters against window size n: the fixed window's grow with n, the RNN's do not depend on it."""
     fig = go.Figure()
     for i, (model, g) in enumerate(frame.groupby("model", sort=False)):
@@ -60,7 +60,7 @@ def parameter_counts(frame: pd.DataFrame) -> go.Figure:
             hovertemplate=f"{esc(model)}<br>n = %{{x}}: %{{y:,}} parameters<extra></extra>",
         ))
     ns = sorted(frame["n"].unique())
-    fig.update_xaxes(title="context window n (words)")
+    fig.update_xaxes(title=f"context window n ({units})")
     if len(ns) <= 20:  # whole windows only: no tick at n = 2.5
         fig.update_xaxes(tickmode="array", tickvals=ns)
     fig.update_yaxes(title="number of parameters", rangemode="tozero")

@@ -19,12 +19,12 @@ TARGET = target_setting("fw.target")
 SETTINGS = (WINDOW, TARGET)
 
 
-def reach(frames: dict[str, pd.DataFrame], target: int) -> None:
+def reach(frames: dict[str, pd.DataFrame], target: int, tokenizer: str) -> None:
     """How many earlier words can move the prediction at all, per model: the claim the chart makes, in numbers."""
     cols = st.columns(len(frames))
     for col, (model, frame) in zip(cols, frames.items()):
         reaching, unknown = reach_counts(frame)
-        col.metric(f"{model}: words that reach the prediction", f"{reaching} of {target}"
+        col.metric(f"{model}: {captions.unit(tokenizer, True)} that reach the prediction", f"{reaching} of {target}"
                    + (f" ({unknown} NaN)" if unknown else ""))
 
 
@@ -33,10 +33,10 @@ def influence(rnn, window, text: str, target: int) -> None:
     n = window.window
     frames = {f"{window.arch_name.lower()} n={n}": state.get_gradients(window, text, target, wrt="input"),
               rnn.arch_name: state.get_gradients(rnn, text, target, wrt="input")}
-    reach(frames, target)
+    reach(frames, target, rnn.tokenizer)
     data = pd.concat([f.assign(model=model) for model, f in frames.items()], ignore_index=True)
     render.chart(charts.influence_by_distance(frames, window=n), data, "influence by distance", key="fw.influence")
-    st.caption(f"Each curve: how much the word k tokens back moves the loss at the target ({sidebar.describe(rnn)} "
+    st.caption(f"Each curve: how much the {captions.unit(rnn.tokenizer)} k tokens back moves the loss at the target ({sidebar.describe(rnn)} "
                f"Elman network, {sidebar.describe(window)} window model). The window's zeros beyond n hold for every "
                "text and every weight (no path exists); the RNN's non-zero reach only says a path exists, not how "
                "much the prediction relies on it.")
@@ -48,8 +48,8 @@ def sizes(rnn) -> None:
     counts = [(w.window, w.arch_name.lower(), state.parameter_count(w)) for w in windows]
     counts += [(n, rnn.arch_name, state.parameter_count(rnn)) for n in WINDOWS]
     frame = pd.DataFrame(counts, columns=["n", "model", "parameters"])
-    st.markdown(captions.window_cost(frame, windows[0].arch_name.lower()))
-    render.chart(charts.parameter_counts(frame), frame, "parameter counts", key="fw.params")
+    st.markdown(captions.window_cost(frame, windows[0].arch_name.lower(), rnn.tokenizer))
+    render.chart(charts.parameter_counts(frame, captions.unit(rnn.tokenizer, True)), frame, "parameter counts", key="fw.params")
     st.caption("Parameters (embeddings and readout for the lecture's small vocabulary included) for this hidden size "
                "H. They show what a longer context costs, not which model predicts better: more weights also need "
                "more data to train.")
@@ -77,8 +77,9 @@ def main() -> None:
         return
     render.overflow_notice(trace)
     left, right = st.columns([1, 1])
-    n = settings.control(WINDOW, where=left)
-    target = choose_target(tokens, TARGET, right)
+    n = settings.control(WINDOW, where=left, label=f"Window n: how many {captions.unit(config.tokenizer, True)} the "
+                                                    "fixed-window model sees")
+    target = choose_target(tokens, TARGET, right, tokenizer=config.tokenizer)
 
     st.subheader("How far back can a word reach the prediction?", anchor=False)
     window = sidebar.sibling(config, "window")

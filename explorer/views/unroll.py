@@ -24,7 +24,7 @@ def show_steps(model, trace) -> None:
     terms = elman_terms_all(model, trace) if trace.config.arch == "elman" else None
     data = unroll_player.player_data(trace, terms, settings.get(STEP.key), trained=bool(trace.config.weights))
     unroll_player.show(data, key="u.player")
-    note = captions.unknown_words(trace.tokens, trace.known.tolist())
+    note = captions.unknown_words(trace.tokens, trace.known.tolist(), tokenizer=trace.config.tokenizer)
     if note:
         st.caption(note)
     render.downloads(trace.steps_frame, lambda: unroll_player.standalone_html(data), "unrolled network",

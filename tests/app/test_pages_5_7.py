@@ -178,3 +178,17 @@ def test_the_gated_page_states_what_the_trained_word_models_use_from_the_context
     assert not at.exception, at.exception[0].message
     headline = context_story.headline(context_story.table(curves))
     assert any(headline in m.value for m in at.markdown), "the sentence is the one computed from the table"
+
+
+def test_a_character_model_is_described_in_characters():
+    """Every label that counts tokens says what a token is for this model: a character, not a word."""
+    at = AppTest.from_file(str(ROOT / WINDOW), default_timeout=120)
+    at.query_params.update({"model": "untrained", "tok": "char", "hidden": str(H), "preset": "cat-sat"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="w.fw.target").label.startswith("Target character")
+    assert "characters the fixed-window model sees" in at.slider(key="w.fw.window").label
+    assert [m.label.split(": ")[1] for m in at.metric] == ["characters that reach the prediction"] * 2
+    assert figure(at, "Model size")["layout"]["xaxis"]["title"]["text"] == "context window n (characters)"
+    assert any("every extra character of context adds" in m.value for m in at.markdown)
+    assert any("how much the character k tokens back" in c.value for c in at.caption)

@@ -52,6 +52,8 @@ def test_the_unknown_words_note_names_the_last_unknown_words_once_each():
     words = [f"w{i}" for i in range(8)]
     note = captions.unknown_words(words, [False] * 8)
     assert "“w3”" in note and "“w2”" not in note and "(nor are 3 other words of this text)" in note
+    chars = captions.unknown_words(list("ab😀cdefg😎"), [True, True, False] + [False] * 6 + [False], tokenizer="char")
+    assert "other characters of this text" in chars and "such a character" in chars and "word" not in chars
 
 
 def test_the_backward_peek_reads_the_gradient_at_the_target():
@@ -103,6 +105,8 @@ def test_the_reach_comparison_reads_the_chart_data():
     assert "k = 3" in more and "0.01" in more and "1e-05" in more and "1,000 times more" in more
     less = captions.reach_comparison({"LSTM": frame([1e-6, 1e-1, 1]), "Elman RNN": frame([1e-4, 1e-3, 1])})
     assert "100 times less" in less
+    close = captions.reach_comparison({"LSTM": frame([0.35, 1, 1]), "Elman RNN": frame([0.24, 1, 1])}, tokenizer="char")
+    assert "responds 1.5 times more" in close and "the character k = 3" in close, "1.46 is not rounded to 1"
     assert captions.reach_comparison({"LSTM": frame([np.nan] * 3), "Elman RNN": frame([1, 1, 1])}) is None
 
 
