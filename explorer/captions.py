@@ -215,3 +215,25 @@ def unit_caption(label: str, why: str, v: np.ndarray) -> str:
     """The colouring of one unit over the passage: which unit, the scale and why, and the range it covers."""
     return (f"Unit {label} at every step, blue below 0 and red above; hover a token for its value. Scale {why} Over "
             f"these {len(v):,} steps it ranges from {np.nanmin(v):.3f} to {np.nanmax(v):.3f}.")
+
+
+def bptt_terms_note(contrib) -> str:
+    """How the farthest step's share of dL/dW_hh compares with the nearest one's, read from the chart's own rows
+    (columns distance, grad_norm): whether the distant terms vanished, dominate, or neither."""
+    norms = contrib.grad_norm.to_numpy(dtype=float)
+    if not np.isfinite(norms).all():
+        return "Some steps' terms overflowed (inf or NaN): their sum means nothing here."
+    rows = contrib[norms > 0]
+    if len(rows) < 2:
+        return "Fewer than two steps add anything, so there is nothing to compare."
+    near, far = rows.loc[rows.distance.idxmin()], rows.loc[rows.distance.idxmax()]
+    ratio = float(far.grad_norm / near.grad_norm)
+    k, k0 = int(far.distance), int(near.distance)
+    if ratio < 1e-2:
+        return (f"The farthest step's term (k = {k}) is {ratio:.1e} of the nearest's (k = {k0}): the distant steps' "
+                "terms are the ones that vanish.")
+    if ratio > 1e2:
+        return (f"The farthest step's term (k = {k}) is {ratio:.1e} times the nearest's (k = {k0}): the distant "
+                "steps dominate the sum.")
+    return (f"The farthest step's term (k = {k}) and the nearest's (k = {k0}) differ by a factor of "
+            f"{max(ratio, 1 / ratio):.2g}: here the distant terms have neither vanished nor taken over.")

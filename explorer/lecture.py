@@ -32,7 +32,8 @@ ROW_CSS = """
 
 
 def _cue() -> str:
-    tokens = get_tokenizer(sidebar.config().tokenizer).tokenize(text_input.current_text())
+    tokenizer = sidebar.config().tokenizer
+    tokens = get_tokenizer(tokenizer).tokenize(text_input.shown_text(tokenizer))
     return lecture_path.cue_note(tokens)
 
 

@@ -268,8 +268,8 @@ STEPS: tuple[Step, ...] = (
         "long-range", CHALLENGES, "A long-range dependency", "gradients",
         {"preset": "dancing", "model": TRAINED},
         """In theory an RNN can use an unbounded context; in practice every step overwrites part of its state. In
-        the dancing passage the best clue for the last word, “dancing”, is “jig” in the first sentence, about 56
-        tokens earlier. To learn that link, the error at “dancing” has to travel back through every one of those
+        the dancing passage the best clue for the last word, “dancing”, is “jig” in the first sentence, more than
+        fifty words earlier. To learn that link, the error at “dancing” has to travel back through every one of those
         steps.""",
         """The coloured sentence: how much each word can still move the prediction of “dancing”, with “jig”
         marked.""",
@@ -283,7 +283,7 @@ STEPS: tuple[Step, ...] = (
         product shrinks geometrically. Far-away words then get almost no gradient: the network cannot learn that
         they matter.""",
         """The gradient against distance: on a log scale it falls along a straight line, one fixed factor per step
-        (the measured factor is shown above the chart).""",
+        (the page reports it as the “measured factor per step”).""",
         formula=r"\Big\lVert \frac{\partial h_t}{\partial h_{t-k}} \Big\rVert \le"
                 r" \prod_{i=t-k+1}^{t} \lVert \operatorname{diag}(\sigma'(u_i)) \rVert\, \lVert W_{hh} \rVert"
                 r" \le (\gamma\, \lVert W_{hh} \rVert)^k",
@@ -314,7 +314,7 @@ STEPS: tuple[Step, ...] = (
         that threshold. The direction is kept, only the step is shortened, so one huge gradient cannot wreck
         training. It does nothing for vanishing gradients: what was too small stays too small.""",
         """Switch on “Show what BPTT sums” at the end of the analysis: every step's share is scaled down by the same
-        factor, and the distant ones still dominate.""",
+        factor, so their proportions stay as they were.""",
         formula=r"g \leftarrow \frac{\theta}{\lVert g \rVert}\, g \quad \text{if } \lVert g \rVert > \theta",
         related=("pascanu-2013",),
     ),

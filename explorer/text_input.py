@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.lecture import pad_dancing
 from core.text import get_tokenizer
 
 from . import settings
@@ -18,6 +19,9 @@ PRESET = settings.Setting("preset", "dancing", kind="select", label="Preset",
 TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT), kind="text_area", label="Text to unroll",
                         help="Press Ctrl+Enter (or click outside) to apply. Words the model has never seen still get "
                              "their own fixed random vector.", url_limit=URL_TEXT_LIMIT)
+
+PAD = settings.Setting("pad", 0, kind="slider", label="Cue distance: filler words inserted after “jig”", lo=0,
+                       hi=400, step=5, help="Moves the cue further back from the final “dancing”; watch its reach fade.")
 
 
 def _choose_preset() -> None:
@@ -57,6 +61,26 @@ def text_box(label: str = TEXT.label, *, tokenizer: str = "word", height: int = 
     if len(text) > URL_TEXT_LIMIT:
         st.caption(f"This text is longer than {URL_TEXT_LIMIT:,} characters, so the link does not carry it.")
     return cap_tokens(text, tokenizer)
+
+
+def padded_dancing(pad: int, tokenizer: str = "word") -> tuple[str, int]:
+    """The dancing passage with `pad` filler words after “jig”, as many as fit in MAX_TOKENS tokens (characters
+    fill up five times faster than words), so the final “dancing” is never cut off; returns (text, words used)."""
+    count = lambda p: len(get_tokenizer(tokenizer).spans(pad_dancing(p)))  # noqa: E731
+    if count(pad) <= MAX_TOKENS:
+        return pad_dancing(pad), pad
+    lo, hi = 0, pad  # count(lo) fits, count(hi) does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if count(mid) <= MAX_TOKENS else (lo, mid)
+    return pad_dancing(lo), lo
+
+
+def shown_text(tokenizer: str = "word") -> str:
+    """The text the pages unroll before the cap: the dancing passage padded as its cue-distance slider says."""
+    if settings.bind(PRESET) == "dancing":
+        return padded_dancing(settings.bind(PAD), tokenizer)[0]
+    return current_text()
 
 
 def cap_tokens(text: str, tokenizer: str = "word") -> str:

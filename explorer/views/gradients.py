@@ -14,9 +14,6 @@ from core.gradients import DECAY_STEPS, LEARNING_RATE, clip_contributions, decay
 from .. import captions, charts, pair_map, reach_strip, render, settings, sidebar, state, text_input
 from ..targets import choose_target, target_setting
 
-PAD = settings.Setting("pad", 0, kind="slider", label="Cue distance: filler tokens inserted after “jig”", lo=0,
-                       hi=400, step=5,
-                       help="Moves the cue further back from the final “dancing”; watch its reach fade.")
 TARGET = target_setting("target")
 WRT = settings.Setting("wrt", "hidden", kind="radio", label="Gradient with respect to", options=("hidden", "input"),
                        names={"hidden": "states h_s", "input": "inputs x_s"})
@@ -39,7 +36,7 @@ NORM = settings.Setting(
          "texts or small hidden sizes).")
 SHOW_WHH = settings.Setting("g.show_whh", False, kind="toggle", in_url=False,  # a view state, not a setting to share
                             label="Show what BPTT sums: each step's share of ∂L/∂W_hh")
-SETTINGS = (PAD, TARGET, WRT, TRUNCATE, DECAY, CLIP, NORM, SHOW_WHH)
+SETTINGS = (text_input.PAD, TARGET, WRT, TRUNCATE, DECAY, CLIP, NORM, SHOW_WHH)
 BADGE = {"vanishing": "blue", "exploding": "red", "edge": "orange"}
 
 
@@ -89,8 +86,12 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
 def controls(config, text: str):
     """Cue distance and the BPTT / regularisation controls; returns (text, effective config)."""
     if settings.bind(text_input.PRESET) == "dancing":
-        pad = settings.control(PAD)
-        text = text_input.cap_tokens(lecture.pad_dancing(pad), config.tokenizer)
+        pad = settings.control(text_input.PAD)
+        text, used = text_input.padded_dancing(pad, config.tokenizer)
+        if used < pad:
+            st.caption(f"{pad} filler words would push the text past the {state.MAX_TOKENS:,} "
+                       f"{captions.unit(config.tokenizer, True)} the explorer unrolls: {used} are inserted, so the "
+                       "final “dancing” stays.")
     with st.expander("Truncated BPTT, weight decay and clipping", icon=":material/tune:"):
         left, mid, right = st.columns(3)
         settings.control(TRUNCATE, where=left)
@@ -217,8 +218,8 @@ def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
     fig = charts.gradient_vs_distance(contrib, title="Each step's contribution (∂L/∂u_s) h_{s−1}ᵀ to ∂L/∂W_hh",
                                       quantity="‖(∂L/∂u_s) h_{s−1}ᵀ‖")
     render.chart(fig, contrib, "w_hh contributions", key="g.whh")
-    st.caption(f"The gradient for W_hh is the sum of one outer product per step (sum of their norms: {total:.3g}); "
-               "the distant steps' terms are the ones that vanish.")
+    st.caption(f"The gradient for W_hh is the sum of one outer product per step (sum of their norms: {total:.3g}). "
+               + captions.bptt_terms_note(contrib))
 
 
 def all_pairs(config, text: str, tokens: tuple[str, ...]) -> None:

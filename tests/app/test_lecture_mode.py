@@ -173,6 +173,9 @@ def test_the_long_range_step_says_the_distance_of_the_text_on_screen():
 
     expected = lecture_path.cue_note(get_tokenizer("word").tokenize(DANCING))
     assert any(el.value == expected for el in at.caption), [el.value for el in at.caption][:5]
+    distance = int(expected.split(" is ")[1].split()[0])
+    at.slider(key="w.pad").set_value(100).run()  # the page's own cue slider: the step's sentence follows it
+    assert any(f"is {distance + 100} tokens before the last" in el.value for el in at.caption)
 
 
 def test_the_last_step_says_what_the_trained_word_models_use_from_the_context_table(monkeypatch, tmp_path):

@@ -165,3 +165,13 @@ def test_the_table_of_steps_is_built_only_when_opened():
     table = at.dataframe[0].value
     assert table["step"].tolist() == list(range(len(table))), "one row per step"
     assert table["token"].tolist()[-2:] == ["dancing", "."], "the text shown, to its last token"
+
+
+def test_a_character_model_pads_the_passage_only_as_far_as_it_fits():
+    at = open_page(PAGES[2], {"tok": "char", "pad": "400"})
+    assert not at.exception and not at.warning, "nothing is cut off"
+    note = next(c.value for c in at.caption if "filler words would push" in c.value)
+    used = int(note.split(": ")[1].split()[0])
+    assert 0 < used < 400 and "2,000 characters" in note
+    assert "the last character" in at.selectbox(key="w.target").format_func(0)
+    assert at.selectbox(key="w.target").format_func(0).endswith("· g"), "the final “dancing” is still there"

@@ -117,3 +117,15 @@ def test_the_gate_caption_follows_the_means(means, near):
     assert near in text and "(trained;" in text
     for name, value in means.items():
         assert f"{name} {value:.2f}" in text
+
+
+@pytest.mark.parametrize(("norms", "said"), [
+    ([1e-6, 1e-3, 1.0, 0.0], "1.0e-06 of the nearest's (k = 1): the distant steps' terms are the ones that vanish"),
+    ([1e4, 10.0, 1.0, 0.0], "1.0e+04 times the nearest's (k = 1): the distant steps dominate"),
+    ([0.3, 0.5, 1.0, 0.0], "differ by a factor of 3.3: here the distant terms have neither vanished"),
+    ([np.inf, 1.0, 1.0, 0.0], "overflowed"),
+    ([0.0, 0.0, 1.0, 0.0], "Fewer than two steps"),
+])
+def test_the_bptt_sum_note_compares_the_farthest_term_with_the_nearest(norms, said):
+    frame = pd.DataFrame({"distance": [3, 2, 1, 0], "grad_norm": norms})  # k = 0 adds nothing (h_{-1} = 0)
+    assert said in captions.bptt_terms_note(frame)

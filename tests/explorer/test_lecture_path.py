@@ -229,3 +229,14 @@ def test_every_opening_carries_its_step_number():
 ])
 def test_the_cue_note_is_computed_from_the_tokens(tokens, expected):
     assert expected in lecture_path.cue_note(tokens)
+
+
+def test_the_padded_passage_keeps_its_end_within_the_token_cap():
+    from core.text import get_tokenizer
+    from explorer import text_input
+    from explorer.state import MAX_TOKENS
+
+    assert text_input.padded_dancing(400, "word")[1] == 400, "400 filler words fit as words"
+    text, used = text_input.padded_dancing(400, "char")
+    assert 0 < used < 400 and len(get_tokenizer("char").spans(text)) <= MAX_TOKENS and text.endswith("dancing.")
+    assert len(get_tokenizer("char").spans(text_input.padded_dancing(used + 1, "word")[0])) > MAX_TOKENS, "the most"
