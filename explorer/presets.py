@@ -22,9 +22,11 @@ PRESETS = [
     Preset("cat-sat", "the cat sat on the …", lecture.CAT_SAT,
            "The slide's question P(mat | the cat sat on the): what does the network predict next?"),
     Preset("starving", "the starving cat chased the …", lecture.STARVING_CAT,
-           "One extra word (“starving”) pushes “cat” out of a 3-word window, but not out of a recurrent state."),
+           "“starving” adds a word before “cat”: for the word after the text, a 3-word window still holds “cat "
+           "chased the” but has lost the first “the”; a recurrent state keeps both."),
     Preset("fanatically", "cat fanatically chased after the …", lecture.FANATICALLY,
-           "The subject “cat” now sits five words before the prediction: fine for an RNN, lost by a small window."),
+           "The subject “cat” now sits five words before the word to predict next: a window of fewer than five "
+           "words cannot see it; a recurrent state can."),
     Preset("elusive", "fanatically chased after the elusive …", lecture.ELUSIVE,
            "“cat” has left the text altogether; only the verb hints at “mouse”."),
 ]

@@ -129,3 +129,16 @@ def test_the_gate_caption_follows_the_means(means, near):
 def test_the_bptt_sum_note_compares_the_farthest_term_with_the_nearest(norms, said):
     frame = pd.DataFrame({"distance": [3, 2, 1, 0], "grad_norm": norms})  # k = 0 adds nothing (h_{-1} = 0)
     assert said in captions.bptt_terms_note(frame)
+
+
+def test_the_preset_notes_count_the_words_of_their_own_texts():
+    """The notes are fixed sentences about fixed texts: the distances they state are those of the texts."""
+    from explorer.presets import BY_KEY
+
+    starving = BY_KEY["starving"].text.split()
+    assert starving[-3:] == ["cat", "chased", "the"] and starving[0] == "the" and len(starving) > 4
+    assert "3-word window still holds “cat chased the”" in BY_KEY["starving"].why
+    fanatic = BY_KEY["fanatically"].text.split()
+    assert len(fanatic) - fanatic.index("cat") == 5 and "five words before" in BY_KEY["fanatically"].why
+    dancing = [w for w in BY_KEY["dancing"].text.lower().replace(".", " ").replace(",", " ").split()]
+    assert len(dancing) - dancing.index("jig") > 50 and "more than fifty words later" in BY_KEY["dancing"].why
