@@ -269,7 +269,7 @@ STEPS: tuple[Step, ...] = (
         {"preset": "dancing", "model": TRAINED},
         """In theory an RNN can use an unbounded context; in practice every step overwrites part of its state. In
         the dancing passage the best clue for the last word, “dancing”, is “jig” in the first sentence, more than
-        fifty words earlier. To learn that link, the error at “dancing” has to travel back through every one of those
+        forty words earlier. To learn that link, the error at “dancing” has to travel back through every one of those
         steps.""",
         """The coloured sentence: how much each word can still move the prediction of “dancing”, with “jig”
         marked.""",

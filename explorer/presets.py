@@ -17,7 +17,7 @@ class Preset:
 
 PRESETS = [
     Preset("dancing", "The dancing passage", lecture.DANCING,
-           "“jig” in the first sentence is the best clue for the last word, “dancing”, more than fifty words later: "
+           "“jig” in the first sentence is the best clue for the last word, “dancing”, more than forty words later: "
            "a long-range dependency that an Elman network struggles to learn."),
     Preset("cat-sat", "the cat sat on the …", lecture.CAT_SAT,
            "The slide's question P(mat | the cat sat on the): what does the network predict next?"),
