@@ -40,8 +40,8 @@ screenshots: $(STAMP)
 
 # Retrain the shipped models (models/*.safetensors), their scores (results/pretrained.csv, whose *-bengio and
 # window rows are Bengio et al.'s 2003 comparison) and how much context the word models use (results/context_*.csv).
-# About 4 hours in one process here (from the speeds measured: 30-40 minutes for each word model with a core
-# to itself, about 80 for the three character models, 63 for Bengio's nine); two processes at once
+# About 5 hours in one process here (from the speeds measured: 30-40 minutes for each word model with a core
+# to itself, about 130 for the three character models, 63 for Bengio's nine); two processes at once
 # (core.pretrained --only NAME ...) nearly halve it.
 # Same code, same seeds, one thread: the same numbers. An interrupted run resumes from .snapshots/.
 pretrained: $(STAMP)

@@ -46,7 +46,7 @@ SHIPPED_WORD = WORD.replace(embed_dim=128, hidden_size=256)
 CHAR = ModelConfig(tokenizer="char", embed_dim=32, hidden_size=256, seed=0)
 WORD_TRAIN = TrainConfig(steps=2500, batch_size=32, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
                          clip=1.0, eval_every=250, patience=3, seed=0)
-CHAR_TRAIN = TrainConfig(steps=5000, batch_size=64, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
+CHAR_TRAIN = TrainConfig(steps=8000, batch_size=64, seq_len=128, optimizer="adam", lr=3e-3, lr_schedule="cosine",
                          clip=1.0, eval_every=250, patience=3, seed=0)
 FORGET_BIAS = 1.0  # the LSTM's b_f at the start (Jozefowicz et al. 2015)
 # Bengio et al.'s (2003) comparison: every word model on one smaller, equal budget (the window models are slow).
