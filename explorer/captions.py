@@ -97,7 +97,8 @@ def window_cost(frame, window: str, tokenizer: str = "word") -> str:
     rows = frame[frame.model == window].sort_values("n")
     per_word = int(rows.parameters.iloc[1] - rows.parameters.iloc[0])
     word = unit(tokenizer)
-    return (f"W is H × n·d: it has one block of columns per {word} in the window, so every extra {word} of context adds "
+    return (f"W is H × n·d: it has one block of columns per {word} in the window, so every extra {word} of context "
+            "adds "
             f"H·d = {per_word:,} weights here. The RNN's W_hx is H × d and its W_hh is H × H whatever the length of "
             "the text: it reuses the same two matrices at every step.")
 
@@ -171,7 +172,8 @@ def reach_comparison(frames: dict, lstm: str = ARCH_NAMES["lstm"], elman: str = 
     ratio = 10 ** abs(la - lb)
     times = f"{ratio:.2g}" if ratio < 10 else f"{ratio:,.0f}" if ratio < 1e4 else f"{ratio:.1e}"  # never "1 times"
     than = "more" if la > lb else "less"
-    return (f"On the chart, the {unit(tokenizer)} k = {k} tokens back moves the {lstm}'s prediction with ‖∂q/∂x_s‖ = {10 ** la:.2g} "
+    return (f"On the chart, the {unit(tokenizer)} k = {k} tokens back moves the {lstm}'s prediction with "
+            f"‖∂q/∂x_s‖ = {10 ** la:.2g} "
             f"and the {elman}'s with {10 ** lb:.2g}: the {lstm} responds {times} times {than}.")
 
 

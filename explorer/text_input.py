@@ -21,7 +21,8 @@ TEXT = settings.Setting("text", "", settings.text(URL_TEXT_LIMIT), kind="text_ar
                              "their own fixed random vector.", url_limit=URL_TEXT_LIMIT)
 
 PAD = settings.Setting("pad", 0, kind="slider", label="Cue distance: filler words inserted after “jig”", lo=0,
-                       hi=400, step=5, help="Moves the cue further back from the final “dancing”; watch its reach fade.")
+                       hi=400, step=5,
+                       help="Moves the cue further back from the final “dancing”; watch its reach fade.")
 
 
 def _choose_preset() -> None:
@@ -66,7 +67,9 @@ def text_box(label: str = TEXT.label, *, tokenizer: str = "word", height: int = 
 def padded_dancing(pad: int, tokenizer: str = "word") -> tuple[str, int]:
     """The dancing passage with `pad` filler words after “jig”, as many as fit in MAX_TOKENS tokens (characters
     fill up five times faster than words), so the final “dancing” is never cut off; returns (text, words used)."""
-    count = lambda p: len(get_tokenizer(tokenizer).spans(pad_dancing(p)))  # noqa: E731
+    def count(p: int) -> int:
+        return len(get_tokenizer(tokenizer).spans(pad_dancing(p)))
+
     if count(pad) <= MAX_TOKENS:
         return pad_dancing(pad), pad
     lo, hi = 0, pad  # count(lo) fits, count(hi) does not

@@ -36,7 +36,8 @@ def influence(rnn, window, text: str, target: int) -> None:
     reach(frames, target, rnn.tokenizer)
     data = pd.concat([f.assign(model=model) for model, f in frames.items()], ignore_index=True)
     render.chart(charts.influence_by_distance(frames, window=n), data, "influence by distance", key="fw.influence")
-    st.caption(f"Each curve: how much the {captions.unit(rnn.tokenizer)} k tokens back moves the loss at the target ({sidebar.describe(rnn)} "
+    st.caption(f"Each curve: how much the {captions.unit(rnn.tokenizer)} k tokens back moves the loss at the target "
+               f"({sidebar.describe(rnn)} "
                f"Elman network, {sidebar.describe(window)} window model). The window's zeros beyond n hold for every "
                "text and every weight (no path exists); the RNN's non-zero reach only says a path exists, not how "
                "much the prediction relies on it.")
@@ -49,7 +50,8 @@ def sizes(rnn) -> None:
     counts += [(n, rnn.arch_name, state.parameter_count(rnn)) for n in WINDOWS]
     frame = pd.DataFrame(counts, columns=["n", "model", "parameters"])
     st.markdown(captions.window_cost(frame, windows[0].arch_name.lower(), rnn.tokenizer))
-    render.chart(charts.parameter_counts(frame, captions.unit(rnn.tokenizer, True)), frame, "parameter counts", key="fw.params")
+    render.chart(charts.parameter_counts(frame, captions.unit(rnn.tokenizer, True)), frame, "parameter counts",
+                 key="fw.params")
     st.caption("Parameters (embeddings and readout for the lecture's small vocabulary included) for this hidden size "
                "H. They show what a longer context costs, not which model predicts better: more weights also need "
                "more data to train.")

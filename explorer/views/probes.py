@@ -12,7 +12,7 @@ from core import ModelConfig
 from core.models.config import ARCH_NAMES, RECURRENT_ARCHS
 from core.probes import lag_sweep as ls
 
-from .. import context_story, jobs, render, settings, sidebar, state, text_input
+from .. import captions, context_story, jobs, render, settings, sidebar, state, text_input
 from ..charts.context import context_use_figure
 from ..charts.probes import ablation_figure, lag_sweep_figure
 from ..targets import choose_target, target_setting
@@ -95,10 +95,12 @@ def ablation_section(config) -> None:
     if len(tokens) < 2:
         st.info("Type at least two tokens: the target needs a word before it to take away.")
         return
-    target = choose_target(tokens, TARGET, tokenizer=config.tokenizer, help="Its probability is read from the output one step earlier; every "
-                                                "word before it is taken away in turn.")
+    target = choose_target(tokens, TARGET, tokenizer=config.tokenizer,
+                           help="Its probability is read from the output one step earlier; every "
+                                "word before it is taken away in turn.")
     if target > MAX_CONTEXT:
-        st.info(f"The target has {target} {captions.unit(config.tokenizer, True)} before it. Ablation reruns each network on about {8 * target:,} "
+        st.info(f"The target has {target} {captions.unit(config.tokenizer, True)} before it. Ablation reruns each "
+                f"network on about {8 * target:,} "
                 f"altered copies of that context, too slow here: pick a target within the first {MAX_CONTEXT} tokens.")
         return
     job = jobs.for_data(ABLATION_JOB, (tuple(configs.values()), text, target),

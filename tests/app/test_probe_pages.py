@@ -38,13 +38,19 @@ def test_the_probe_page_draws_ablation_for_three_networks_and_the_sweep():
 
 
 @pytest.mark.parametrize(("text", "message"), [("", "Type a sentence"), ("hello", "at least two tokens"),
-                                               ("word " * 300, "first 100 tokens")])
+                                               ("word " * 300, "has 299 words before it")])
 def test_edge_texts_get_a_message_and_the_sweep_stays(text, message):
     at = run_page(PROBES, query={**UNTRAINED, "preset": "custom", "text": text})
     assert not at.exception, at.exception[0].message
     assert message in infos(at), infos(at)
     assert not titled(at, ABLATION)
     assert len(titled(at, SWEEP)) == 1
+
+
+def test_a_long_character_text_counts_characters():
+    at = run_page(PROBES, query={**UNTRAINED, "tok": "char", "preset": "custom", "text": "ab " * 100})
+    assert not at.exception, at.exception[0].message
+    assert "has 298 characters before it" in infos(at) and "first 100 tokens" in infos(at), infos(at)
 
 
 def test_a_bidirectional_model_is_refused_unless_trained_siblings_stand_in():
