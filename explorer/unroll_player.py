@@ -13,7 +13,7 @@ import torch
 
 from core import Trace
 
-from . import components
+from . import captions, components
 
 ROWS = 6  # hidden units written out in the equation
 TOP_K = 8  # candidates in the next-word bars
@@ -42,13 +42,14 @@ def player_data(trace: Trace, terms: dict[str, torch.Tensor] | None, step: int, 
     T = len(trace)
     probs, ids = trace.top_k(TOP_K)
     tokens = [str(t) for t in trace.tokens]
+    read = trace.ids.tolist()  # each token as a vocabulary id
     data = {
         "tokens": tokens,
         "known": [bool(k) for k in trace.known.tolist()],
         # the next token as the network reads it (the vocabulary's spelling, <unk> when unknown), and as typed
-        "next": [trace.vocab[int(trace.ids[t + 1])] if t + 1 < T else None for t in range(T)],
+        "next": [trace.vocab[read[t + 1]] if t + 1 < T else None for t in range(T)],
         "next_typed": [tokens[t + 1] if t + 1 < T else None for t in range(T)],
-        "unit": "character" if trace.config.tokenizer == "char" else "word",
+        "unit": captions.unit(trace.config.tokenizer),
         "vocab_size": len(trace.vocab),
         "top_words": [[trace.vocab[i] for i in row] for row in ids.tolist()],
         "top_probs": [[_num(p) for p in row] for row in probs.tolist()],

@@ -166,7 +166,7 @@ function nextView(d, step) {
   const spread = !finite.length ? ''
     : times < 3 ? ` Spread almost evenly: the likeliest ${d.unit} gets ${g4(top)}, near the even share 1/${d.vocab_size} = ${g4(even)}${d.trained ? '' : ': that is what “untrained” looks like'}.`
       : ` The likeliest ${d.unit} gets ${g4(top)}, ${Math.round(times)} times the even share 1/${d.vocab_size}.`;
-  const unk = words.includes('<unk>') ? ' &lt;unk&gt; stands for every ${d.unit} outside the vocabulary, so it collects all their probability.' : '';
+  const unk = words.includes('<unk>') ? ` &lt;unk&gt; stands for every ${d.unit} outside the vocabulary, so it collects all their probability.` : '';
   s += `<div class="rp-note">softmax(z<sub>t</sub>): the probability of each ${d.unit} coming next.${spread}${unk}</div>`;
   return s;
 }

@@ -223,3 +223,7 @@ def test_the_players_next_token_sentences_follow_the_model_and_its_numbers(page)
     words = unroll(build_model(ModelConfig(hidden_size=8)), "the zzzq")
     note = player_note(page, unroll_player.player_data(words, None, 0, trained=False))
     assert "“zzzq”: the word that actually follows, which the network reads as <unk>" in note
+    words.probs[0] = 0
+    words.probs[0, 0] = 1.0  # id 0 is <unk>: now the favourite, so the note says what it stands for
+    note = player_note(page, unroll_player.player_data(words, None, 0, trained=True))
+    assert "<unk> stands for every word outside the vocabulary" in note
