@@ -177,7 +177,7 @@ def reach_comparison(frames: dict, lstm: str = ARCH_NAMES["lstm"], elman: str = 
             f"and the {elman}'s with {10 ** lb:.2g}: the {lstm} responds {times} times {than}.")
 
 
-def forget_gate_sentence(f, target: int, trained: bool) -> str:
+def forget_gate_sentence(f, target: int, trained: bool, tokenizer: str = "word") -> str:
     """The cell path's own factor over the text, read off this trace's forget gates f (T, H)."""
     f = np.asarray(f, dtype=float)[1:target + 1]  # f_1 .. f_target: the steps from the first word to the target
     if f.size == 0:
@@ -188,9 +188,9 @@ def forget_gate_sentence(f, target: int, trained: bool) -> str:
     best = float(per_unit.max())
     status = ("These gates are trained" if trained else "These gates are untrained")
     return (f"**{status}.** Here the forget gate averages **{mean:.2f}**; along the cell path alone the product of "
-            f"f_t over the {f.shape[0]} steps from the first word to the target is at most {best:.1e} (the unit that "
-            "keeps its gate most open). The full gradient also takes the paths through h_t, so the chart above can "
-            "lie above or below this.")
+            f"f_t over the {f.shape[0]} steps from the first {unit(tokenizer)} to the target is at most {best:.1e} "
+            "(the unit that keeps its gate most open). The full gradient also takes the paths through h_t, so the "
+            "chart above can lie above or below this.")
 
 
 def gates_caption(means: dict[str, float], trained: bool) -> str:

@@ -83,7 +83,7 @@ def main() -> None:
                                                     "fixed-window model sees")
     target = choose_target(tokens, TARGET, right, tokenizer=config.tokenizer)
 
-    st.subheader("How far back can a word reach the prediction?", anchor=False)
+    st.subheader(f"How far back can a {captions.unit(config.tokenizer)} reach the prediction?", anchor=False)
     window = sidebar.sibling(config, "window")
     if window.window != n:  # the shipped window model has one n; other sizes are untrained
         window = rnn.replace(arch="window", window=n, weights="", w_hh_scale=1.0)

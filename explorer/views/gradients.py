@@ -205,9 +205,9 @@ def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:
     if not settings.control(SHOW_WHH):
         return
     contrib, norm = state.get_w_hh_contributions(config, text, target, truncate)
-    total = contrib.grad_norm.sum()
     clip = settings.get(CLIP)
     contrib, scale = clip_contributions(contrib, norm, clip)
+    total = contrib.grad_norm.sum()  # of the terms drawn, after any clipping
     if clip > 0 and not math.isfinite(norm):
         st.caption(f"‖∂L/∂W_hh‖ is {norm}: the network has overflowed, and no rescaling can make sense of it.")
     elif clip > 0 and scale == 1.0:

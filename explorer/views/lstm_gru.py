@@ -73,8 +73,9 @@ def why_gates(lstm_trace, target: int, trained: bool, frames: dict) -> None:
     st.latex(r"c_t = f_t \odot c_{t-1} + i_t \odot g_t \quad\Rightarrow\quad "
              r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(paths through } h_{t-1})")
     st.latex(r"\text{Elman: } \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(f'(u_t))\, W_{hh}")
-    st.markdown(captions.forget_gate_sentence(lstm_trace.get("f").numpy(), target, trained)
-                + (" " + (captions.reach_comparison(frames, tokenizer=lstm_trace.config.tokenizer) or "")))
+    tokenizer = lstm_trace.config.tokenizer
+    st.markdown(captions.forget_gate_sentence(lstm_trace.get("f").numpy(), target, trained, tokenizer)
+                + (" " + (captions.reach_comparison(frames, tokenizer=tokenizer) or "")))
 
 
 def context_use() -> None:

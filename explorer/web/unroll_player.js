@@ -185,6 +185,7 @@ export default function (component) {
   let step = Math.min(Math.max(memory.step, 0), n - 1), timer = null, urlTimer = null;
 
   const slider = el('.rp-slider'), rate = el('.rp-rate select'), play = el('[data-act="play"]');
+  root.querySelectorAll('.rp-unit').forEach((e) => { e.textContent = d.unit; });  // what one column reads
   slider.max = String(n - 1);
   slider.hidden = n < 2;
   rate.innerHTML = d.rates.map((r) => `<option value="${r}">${r} / s</option>`).join('');

@@ -3,6 +3,7 @@ inputs, and widgets that change the data behind the charts."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -150,6 +151,10 @@ def test_what_bptt_sums_and_clipping():
     at.toggle(key="w.g.show_whh").set_value(True).run()
     contributions = figure(at, "Each step")
     assert any("Clipping rescaled the whole gradient" in c.value for c in at.caption)
+    y = contributions["data"][0]["y"]  # log10 of each drawn term, as Plotly's typed array
+    drawn = np.sum(10 ** np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]))
+    said = next(c.value for c in at.caption if "sum of their norms" in c.value)
+    assert f"sum of their norms: {drawn:.3g})" in said, "the sum is of the clipped terms the chart draws"
     at.number_input(key="w.clip").set_value(0.0).run()
     assert figure(at, "Each step") != contributions  # unclipped: every share is larger by the same factor
 

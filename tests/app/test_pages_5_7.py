@@ -192,3 +192,4 @@ def test_a_character_model_is_described_in_characters():
     assert figure(at, "Model size")["layout"]["xaxis"]["title"]["text"] == "context window n (characters)"
     assert any("every extra character of context adds" in m.value for m in at.markdown)
     assert any("how much the character k tokens back" in c.value for c in at.caption)
+    assert "How far back can a character reach the prediction?" in [h.value for h in at.subheader]

@@ -211,6 +211,7 @@ def test_the_players_next_token_sentences_follow_the_model_and_its_numbers(page)
     step = trace.tokens.index("T") - 1
     note = player_note(page, unroll_player.player_data(trace, None, step, trained=False))
     assert "P(next character |" in note and "“T”: the character that actually follows" in note
+    assert "One column per character" in page.locator(".rp-caption").inner_text()
     assert "Spread almost evenly" in note and "“untrained” looks like" in note, "an untrained network is near 1/V"
 
     peaked = unroll(model, "He said. The End")

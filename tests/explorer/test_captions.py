@@ -96,6 +96,7 @@ def test_the_lstm_page_says_trained_or_untrained_as_the_models_are():
     assert "These gates are trained" in trained and "untrained" not in trained
     assert "averages **0.63**" in trained and f"at most {0.9 ** 5:.1e}" in trained and "over the 5 steps" in trained
     assert "These gates are untrained" in captions.forget_gate_sentence(f, 5, False)
+    assert "steps from the first character" in captions.forget_gate_sentence(f, 5, True, "char")
 
 
 def test_the_reach_comparison_reads_the_chart_data():
