@@ -63,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--momentum", type=float, default=default_train.momentum)
     t.add_argument("--clip", type=float, default=None, help="gradient-norm threshold (default: off)")
     t.add_argument("--weight-decay", type=float, default=default_train.weight_decay)
+    t.add_argument("--dropout", type=float, default=default_train.dropout,
+                   help="share of the inputs and outputs of the core dropped in training (never the recurrence)")
     t.add_argument("--eval-every", type=int, default=default_train.eval_every)
     t.add_argument("--patience", type=int, default=None, help="early stopping after this many worse validations")
     t.add_argument("--max-seconds", type=float, default=None)
@@ -104,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                                    window=args.window, seed=args.seed)
         config = TrainConfig(steps=args.steps, batch_size=args.batch_size, seq_len=args.seq_len,
                              truncate=args.truncate, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
-                             clip=args.clip, weight_decay=args.weight_decay, eval_every=args.eval_every,
-                             patience=args.patience, seed=args.seed, max_seconds=args.max_seconds,
-                             fused=not args.explicit)
+                             clip=args.clip, weight_decay=args.weight_decay, dropout=args.dropout,
+                             eval_every=args.eval_every, patience=args.patience, seed=args.seed,
+                             max_seconds=args.max_seconds, fused=not args.explicit)
         corpus = load_corpus(args)
     except (ValueError, OSError) as e:
         p.error(str(e))

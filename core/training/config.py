@@ -22,6 +22,7 @@ class TrainConfig:
     momentum: float = 0.0  # SGD's momentum (Adam has its own moment estimates and ignores it)
     clip: float | None = None  # θ: if ||g|| > θ then g <- θ g / ||g|| over all grads (Pascanu et al. 2013); None = off
     weight_decay: float = 0.0  # L2 penalty added to every gradient (λ w): the lecture's way to keep W_hh small
+    dropout: float = 0.0  # p: training drops this share of the core's inputs and outputs, never h_{t-1} -> h_t
     eval_every: int = 100  # validate every this many steps (and before the first and after the last)
     patience: int | None = None  # early stopping after this many validations without a better loss; keeps the best
     probe_every: int | None = None  # gradient-vs-distance curve every this many steps (always at the start and end)
@@ -44,6 +45,8 @@ class TrainConfig:
         for name in ("lr", "momentum", "weight_decay"):
             if not getattr(self, name) >= 0:  # also rejects NaN
                 raise ValueError(f"{name} must be a non-negative number, got {getattr(self, name)}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
         for name in ("clip", "max_seconds"):
             value = getattr(self, name)
             if value is not None and not value > 0:

@@ -1,6 +1,10 @@
 """Training by backpropagation through time, full or truncated, with the lecture's remedies: gradient
 clipping against exploding gradients, L2 weight decay to keep W_hh small, and early stopping.
 
+Dropout (Zaremba et al. 2014) drops units on the non-recurrent connections only, the input vectors x_t and the
+core's outputs h_t before the readout, so the memory carried from step to step is never cut; validation, the
+trace and every page see the whole network.
+
 Truncated BPTT here is tBPTT(K, K): every sequence is read in chunks of K steps, the state crosses from
 one chunk to the next with its graph cut (values kept, no gradient), and the weights move after every chunk.
 """
@@ -164,7 +168,7 @@ def train(model: LanguageModel, data: StreamData | TaskData, config: TrainConfig
                 started = time.perf_counter()
                 chunk = next(chunks)
                 loss, norm, clipped, state = _step(model, optimizer, params, chunk, _carried(model, state, chunk),
-                                                   config)
+                                                   config, log.dropout_rng)
                 if loss is None:  # nothing scored in this chunk: the state moved on, the weights did not
                     log.train_seconds += time.perf_counter() - started
                     log.tokens += chunk.x.numel()
@@ -214,7 +218,7 @@ def _snapshot(model, optimizer, schedule, log: _Log, state) -> dict:
             "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
             "state": state, "rows": [dict(r) for r in log.rows], "best_state": log.best_state,
             "log": {name: getattr(log, name) for name in _LOG_FIELDS},
-            "last": None if log.last is None else vars(log.last)}
+            "last": None if log.last is None else vars(log.last), "dropout_rng": log.dropout_rng.get_state()}
 
 
 def _restore(snap: dict, model, optimizer, schedule, log: _Log, chunks) -> object:
@@ -226,6 +230,8 @@ def _restore(snap: dict, model, optimizer, schedule, log: _Log, chunks) -> objec
     for name, value in snap["log"].items():
         setattr(log, name, value)
     log.last = None if snap["last"] is None else Evaluation(**snap["last"])
+    if "dropout_rng" in snap:  # absent from snapshots written before dropout existed (none drew from it)
+        log.dropout_rng.set_state(snap["dropout_rng"])
     log.start -= log.rows[-1]["elapsed"]  # the clock goes on from the snapshot's elapsed time
     for _ in range(log.step):  # every step read one chunk (streams score every chunk)
         next(chunks)
@@ -233,14 +239,14 @@ def _restore(snap: dict, model, optimizer, schedule, log: _Log, chunks) -> objec
 
 
 def _step(model: LanguageModel, optimizer: torch.optim.Optimizer, params: list, chunk: Chunk, state,
-          config: TrainConfig):
+          config: TrainConfig, rng: torch.Generator):
     """One chunk: forward from the carried state, backward, clip, update. Returns (loss, ||g||, clipped, state),
     the state detached so that no gradient ever crosses into the next chunk; loss is None where the chunk
     scores nothing (the forward pass only carries the state on)."""
     if chunk.mask is not None and not chunk.mask.any():
         with torch.no_grad():
             return None, math.nan, False, model(chunk.x, state, fused=config.fused)[1]
-    logits, state = model(chunk.x, state, fused=config.fused)  # (B, K, V)
+    logits, state = _forward(model, chunk.x, state, config, rng)  # (B, K, V)
     loss = _loss(logits, chunk.y, chunk.mask, "mean")
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
@@ -249,6 +255,22 @@ def _step(model: LanguageModel, optimizer: torch.optim.Optimizer, params: list, 
     if math.isfinite(value) and math.isfinite(norm):
         optimizer.step()
     return value, norm, clipped, _detach(state)
+
+
+def _forward(model: LanguageModel, ids: torch.Tensor, state, config: TrainConfig, rng: torch.Generator):
+    """The training forward pass: model(ids, state), with dropout on x_t and on the core's output when p > 0."""
+    if not config.dropout:
+        return model(ids, state, fused=config.fused)
+    x = (F.one_hot(ids, len(model.vocab)).to(model.W_zh.dtype) if model.embedding is None
+         else model.embedding(ids))  # (B, K, I)
+    output, state = model.core_outputs(_drop(x, config.dropout, rng), state, config.fused)
+    return model.readout(_drop(output, config.dropout, rng)), state
+
+
+def _drop(x: torch.Tensor, p: float, rng: torch.Generator) -> torch.Tensor:
+    """Inverted dropout with masks from the run's own generator, so that a resumed run draws the same masks."""
+    keep = torch.rand(x.shape, generator=rng, dtype=x.dtype) >= p
+    return x * keep / (1 - p)
 
 
 def _loss(logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None, reduction: str) -> torch.Tensor:
@@ -286,6 +308,7 @@ class _Log:
         self.last: Evaluation | None = None
         self.best_loss, self.best_step, self.best_state, self.since_best = math.inf, 0, None, 0
         self.validated_at, self.probed_at = -1, -1
+        self.dropout_rng = torch.Generator().manual_seed(config.seed)
         self.rows.append(self._row(math.nan, math.nan, False))
 
     def elapsed(self) -> float:

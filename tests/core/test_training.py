@@ -244,6 +244,43 @@ def test_same_seed_same_weights_and_the_seed_decides_the_batch_order():
     assert params_equal(runs[0], runs[1]) and not params_equal(runs[0], runs[2])
 
 
+@pytest.mark.parametrize("arch", ["elman", "lstm", "window"])
+def test_dropout_masks_the_core_inputs_and_outputs_and_never_the_recurrence(arch):
+    """The training forward pass equals the whole network run on masked x_t, its output masked again: the
+    recurrent state inside the core is computed from the masked inputs, never masked itself."""
+    from core.training.loop import _forward
+
+    vocab, ids = corpus()
+    model = build_model(ModelConfig(arch=arch, hidden_size=8, window=2), vocab)
+    x_ids = ids[:20].reshape(2, 10)
+    config = TrainConfig(dropout=0.4)
+    logits, _ = _forward(model, x_ids, None, config, torch.Generator().manual_seed(5))
+    rng = torch.Generator().manual_seed(5)
+    x = model.embedding(x_ids)
+    keep_x = (torch.rand(x.shape, generator=rng) >= 0.4) / 0.6
+    output, _ = model.core_outputs(x * keep_x, None)
+    keep_h = (torch.rand(output.shape, generator=rng) >= 0.4) / 0.6
+    torch.testing.assert_close(logits, model.readout(output * keep_h))
+    assert 0.3 < (keep_x == 0).float().mean() < 0.5  # about p of the units are dropped
+    plain, _ = _forward(model, x_ids, None, TrainConfig(), rng)
+    torch.testing.assert_close(plain, model(x_ids)[0])  # p = 0 is the plain forward pass
+
+
+def test_dropout_changes_training_reproducibly_and_validation_sees_the_whole_network():
+    vocab, data = stream_data()
+    config = TrainConfig(steps=6, batch_size=3, seq_len=7, eval_every=3)
+    runs = {}
+    for name, p in (("plain", 0.0), ("a", 0.3), ("b", 0.3)):
+        model = build_model(ModelConfig(hidden_size=8), vocab)
+        runs[name] = (model, train(model, data, replace(config, dropout=p)))
+    assert params_equal(runs["a"][0], runs["b"][0]) and not params_equal(runs["a"][0], runs["plain"][0])
+    model, result = runs["a"]
+    last = result.history.dropna(subset=["valid_loss"]).iloc[-1]
+    assert evaluate(model, data, batch_size=3, seq_len=7).loss == pytest.approx(last["valid_loss"])
+    with pytest.raises(ValueError, match="dropout"):
+        TrainConfig(dropout=1.0)
+
+
 def test_stop_event_ends_training_at_once():
     vocab, data = stream_data()
     stop = threading.Event()
@@ -370,11 +407,13 @@ def test_command_line_trains_and_writes_a_checkpoint_with_its_metrics(tmp_path, 
     assert valid.perplexity == pytest.approx(meta["valid_perplexity"]) and f"{valid.perplexity:.2f}" in printed
 
 
-@pytest.mark.parametrize("arch", ["elman", "lstm"])
-def test_an_interrupted_run_resumed_from_its_snapshot_ends_with_the_same_weights(arch, tmp_path):
-    """Snapshots go through torch.save / torch.load(weights_only=True), as core.pretrained keeps them."""
+@pytest.mark.parametrize("arch,dropout", [("elman", 0.0), ("lstm", 0.0), ("gru", 0.3)])
+def test_an_interrupted_run_resumed_from_its_snapshot_ends_with_the_same_weights(arch, dropout, tmp_path):
+    """Snapshots go through torch.save / torch.load(weights_only=True), as core.pretrained keeps them; with
+    dropout the resumed run must also draw the masks the uninterrupted one drew."""
     vocab, data = stream_data()
-    config = TrainConfig(steps=12, batch_size=3, seq_len=7, lr=0.01, eval_every=5, patience=9, lr_schedule="cosine")
+    config = TrainConfig(steps=12, batch_size=3, seq_len=7, lr=0.01, eval_every=5, patience=9, lr_schedule="cosine",
+                         dropout=dropout)
     whole = build_model(ModelConfig(arch=arch, hidden_size=8), vocab)
     full = train(whole, data, config)
 
