@@ -9,8 +9,10 @@ event to the last change the user sees.
     .venv/bin/python benchmarks/browser_interactions.py --only words target   # some of them
 
 "Shown" is the first frame that draws the new step; "settled" is the last DOM change in the page's main area
-after the input (so a rerun's redraw of every other element counts). Server and Chromium share this machine's
-CPUs, so the figures include the browser's own work.
+after the input (so a rerun's redraw of every other element counts). Not counted: the marks Streamlit puts on an
+element while a rerun that may replace it is in flight (data-stale and its class): they fade it only after 0.5 s
+(opacity 1s ease-in 0.5s), so a rerun that is over sooner and brings back what is shown changes nothing on
+screen. Server and Chromium share this machine's CPUs, so the figures include the browser's own work.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ from tests.e2e import harness  # noqa: E402
 TEXTAREA = '[data-testid="stTextArea"] textarea'
 TARGET_LABEL = "Target word (the word being predicted)"
 
-# Installed before the app's own scripts. __rnnPressedAt: the last pointerdown or Enter; __rnnLastChange: the
-# last DOM change inside the main area; __rnnShown: the step the Unroll diagram shows and when it first showed
-# it (a [data-rnn-step] element, else the Plotly diagram's title "... step k reads ..."); __rnnFirstChartAt: when
-# the first chart drew (ms since navigation start); __rnnHoverAt: the last mouseover of a word of the coloured text;
-# __rnnCurve: the target whose gradient curve the strip draws, and when it first drew it.
+# Installed before the app's own scripts. __rnnPressedAt: the last pointerdown, Enter or choice in a drop-down
+# list; __rnnLastChange: the last DOM change inside the main area (but the stale marks, see above); __rnnShown:
+# the step the Unroll diagram shows and when it first showed it (a [data-rnn-step] element, else the Plotly
+# diagram's title "... step k reads ..."); __rnnFirstChartAt: when the first chart drew (ms since navigation
+# start); __rnnHoverAt: the last mouseover of a word of the coloured text; __rnnCurve: the target whose gradient
+# curve the strip draws, and when it first drew it.
 WATCH_JS = """
 window.__rnnPressedAt = null; window.__rnnLastChange = null; window.__rnnFirstChartAt = null;
 window.__rnnShown = {step: null, at: null}; window.__rnnHoverAt = null; window.__rnnCurve = {t: null, at: null};
@@ -44,10 +47,13 @@ document.addEventListener('mouseover', (e) => {
 }, true);
 document.addEventListener('pointerdown', press, true);
 document.addEventListener('keydown', (e) => { if (e.key === 'Enter') press(); }, true);
+document.addEventListener('input', (e) => { if (e.target.tagName === 'SELECT') press(); }, true);
+const staleMark = (r) => r.type === 'attributes' && r.target.getAttribute('data-testid') === 'stElementContainer'
+  && (r.attributeName === 'data-stale' || r.attributeName === 'class');
 new MutationObserver((records) => {
   if (records.some((r) => {
     const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-    return el && el.closest && el.closest('[data-testid="stMain"]');
+    return el && el.closest && el.closest('[data-testid="stMain"]') && !staleMark(r);
   })) window.__rnnLastChange = performance.now();
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 const currentStep = () => {
@@ -176,18 +182,27 @@ def new_texts(page, base: str, url_path: str, tries: int) -> list[float]:
 
 
 def new_targets(page, base: str, tries: int) -> list[float]:
-    """Pick the next (or previous) target word with the keyboard; wait for the redraw."""
+    """Pick the next (or previous) target word from the picker's list; wait for the redraw and the rerun. The
+    picker is the strip's own drop-down list (a <select>) where the browser draws the panel, else Streamlit's
+    select box (driven with the keyboard), as in the app before the panel moved to the browser."""
     page.goto(f"{base}/gradients")
     settle(page, 0, False)
     box = page.get_by_role("combobox", name=TARGET_LABEL)
+    native = box.evaluate("e => e.tagName") == "SELECT"
     out = []
     for _ in range(tries):
-        box.click()
-        texts = page.get_by_role("listbox", name=TARGET_LABEL).get_by_role("option").all_inner_texts()
-        at_end = texts.index(box.input_value()) == len(texts) - 1
-        page.keyboard.press("ArrowUp" if at_end else "ArrowDown")
         before = harness.runs(page)
-        page.keyboard.press("Enter")
+        if native:
+            values = box.locator("option").evaluate_all("os => os.map((o) => o.value)")
+            at = values.index(box.input_value())
+            box.select_option(values[at - 1 if at == len(values) - 1 else at + 1])
+        else:
+            box.click()
+            texts = page.get_by_role("listbox", name=TARGET_LABEL).get_by_role("option").all_inner_texts()
+            at_end = texts.index(box.input_value()) == len(texts) - 1
+            page.keyboard.press("ArrowUp" if at_end else "ArrowDown")
+            before = harness.runs(page)
+            page.keyboard.press("Enter")
         settle(page, before, reruns_soon(page, before, 1000))
         out.append(settled_ms(page))
     return out

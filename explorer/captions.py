@@ -40,19 +40,25 @@ def unknown_words(tokens: Sequence[str], known: Sequence[bool], show: int = 5, t
             "itself, and as a prediction target it counts as <unk>.")
 
 
-def gradients_intro(tokens: Sequence[str], target: int, cue: int | None, tokenizer: str = "word") -> str:
-    """The page's opening example, told with this text's own words and distance."""
+GRADIENTS_INTRO_TAIL = (" On its way it is multiplied once per step by the Jacobian ∂h_i/∂h_{i−1}, which for the Elman "
+                        "network is diag(f′(u_i)) W_hh. If those factors are smaller than 1, the signal fades "
+                        "geometrically (vanishing gradients); if larger, it blows up (exploding gradients).")
+
+
+def gradients_intro_head(tokens: Sequence[str], target: int, cue: int | None, tokenizer: str = "word") -> str:
+    """The opening example's first sentence, told with this text's own words and distance."""
     later = target - (cue if cue is not None else 0)
     what = unit(tokenizer, plural=later != 1)
     if cue is not None:
-        head = (f"To learn that **“{tokens[cue]}”** should make **“{tokens[target]}”** likely {later} {what} later, "
+        return (f"To learn that **“{tokens[cue]}”** should make **“{tokens[target]}”** likely {later} {what} later, "
                 f"backpropagation has to carry the error at “{tokens[target]}” all the way back to “{tokens[cue]}”.")
-    else:
-        head = (f"For the prediction of **“{tokens[target]}”** to learn from **“{tokens[0]}”**, {later} {what} "
-                f"earlier, backpropagation has to carry the error at “{tokens[target]}” all the way back.")
-    return head + (" On its way it is multiplied once per step by the Jacobian ∂h_i/∂h_{i−1}, which for the Elman "
-                   "network is diag(f′(u_i)) W_hh. If those factors are smaller than 1, the signal fades "
-                   "geometrically (vanishing gradients); if larger, it blows up (exploding gradients).")
+    return (f"For the prediction of **“{tokens[target]}”** to learn from **“{tokens[0]}”**, {later} {what} "
+            f"earlier, backpropagation has to carry the error at “{tokens[target]}” all the way back.")
+
+
+def gradients_intro(tokens: Sequence[str], target: int, cue: int | None, tokenizer: str = "word") -> str:
+    """The page's opening example, then what happens to the error on its way back."""
+    return gradients_intro_head(tokens, target, cue, tokenizer) + GRADIENTS_INTRO_TAIL
 
 
 def not_elman_note(config: ModelConfig, w_hh_shape: tuple[int, int] | None = None) -> str:

@@ -59,11 +59,13 @@ def char_level(tokens) -> bool:
 
 
 def strip_data(tokens, rows: dict[int, list] | list[list], *, target: int, cue: int | None, quantity: str,
-               hover: bool) -> dict:
-    """What the strip draws: rows[t] as reach_rows makes them (all of them when `hover`, else the target's)."""
+               hover: bool, key: str = "") -> dict:
+    """What the strip draws: rows[t] as reach_rows makes them (all of them when `hover`, else the target's).
+    key: names everything but the target, so that a rerun bringing back the view the browser already drew (after
+    a pick) redraws nothing."""
     rows = dict(enumerate(rows)) if isinstance(rows, list) else rows
-    return {"tokens": [str(t) for t in tokens], "rows": {str(t): r for t, r in rows.items()}, "target": target,
-            "cue": cue, "quantity": quantity, "hover": hover, "chars": char_level(tokens),
+    return {"key": key, "tokens": [str(t) for t in tokens], "rows": {str(t): r for t, r in rows.items()},
+            "target": target, "cue": cue, "quantity": quantity, "hover": hover, "chars": char_level(tokens),
             "lo": REACH_LO, "hi": REACH_HI, "ticks": list(TICKS), "zero": ZERO, "overflow": OVERFLOW}
 
 

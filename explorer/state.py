@@ -156,14 +156,6 @@ def get_loss_reach(config: ModelConfig, text: str) -> np.ndarray | None:
     return None if out is None else (out / np.log(10)).numpy()
 
 
-def get_reach_frame(config: ModelConfig, text: str, tokens, target: int) -> pd.DataFrame:
-    """get_gradients' table for one target, read from every target's curves (get_loss_reach): the same numbers.
-    tokens: the text's, as the view already holds them (a target pick then loads no Trace)."""
-    q = get_loss_reach(config, text)[target, :target]
-    return pd.DataFrame({"position": range(target), "token": tokens[:target],
-                         "distance": range(target, 0, -1), "grad_norm": 10.0**q, "log10_grad_norm": q})
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def get_strip_payload(config: ModelConfig, text: str, with_curve: bool, presenter: bool) -> tuple[list, dict | None]:
     """The strip's rows of reach and (with_curve) every target's curve: the same for every target of a text, so a

@@ -11,8 +11,8 @@ import streamlit as st
 from core import lecture
 from core.gradients import DECAY_STEPS, LEARNING_RATE, clip_contributions, decay_rate, verdict, weight_decay_shrink
 
-from .. import captions, charts, pair_map, reach_strip, render, settings, sidebar, state, text_input
-from ..targets import choose_target, target_setting
+from .. import captions, charts, pair_map, reach_strip, render, settings, sidebar, state, target_panel, text_input
+from ..targets import choose_target, current_target, target_setting
 
 TARGET = target_setting("target")
 WRT = settings.Setting("wrt", "hidden", kind="radio", label="Gradient with respect to", options=("hidden", "input"),
@@ -53,16 +53,29 @@ def instant_curve(config, T: int, wrt: str, truncate: int | None, norm: str) -> 
         and norm == "fro"
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def panel_payload(config, text: str, dancing: bool, presenter: bool) -> dict:
+    """Every target's facts for the in-browser panel, from the strip's own curves: the same for every pick of a
+    text, so shared and never copied (as state.get_strip_payload). dancing: whether “jig” is the cue to name."""
+    tokens = state.get_trace(config, text).tokens
+    return target_panel.panel_data(
+        tokens, state.get_loss_reach(config, text), state.get_spectrum(config), tokenizer=config.tokenizer,
+        presenter=presenter, cue_of=(lambda t: lecture.cue_position(tokens, t)) if dancing else (lambda t: None))
+
+
 def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame, cue: int | None,
                   with_curve: bool = False) -> None:
     """The sentence coloured by reach. For the Elman network every word's row of the all-pairs map goes to the
     browser, so hovering a word recolours the sentence by its own prediction's reach without a rerun;
-    with_curve adds every target's gradient curve, drawn under the strip for the word hovered or picked."""
+    with_curve adds every target's gradient curve, drawn under the strip for the word hovered or picked, and the
+    target's panel (picker, opening sentence, verdict, measured factor), so that a pick is drawn at once."""
     T = len(tokens)
     if config.arch == "elman" and T <= state.MAX_MAP_TOKENS:
-        rows, curve = state.get_strip_payload(config, text, with_curve, with_curve and sidebar.presenter())
+        presenter = sidebar.presenter()
+        rows, curve = state.get_strip_payload(config, text, with_curve, with_curve and presenter)
         data = reach_strip.strip_data(tokens, rows, target=target, cue=cue, hover=True,
-                                      quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>")
+                                      quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>",
+                                      key=str(hash((config, text, with_curve, presenter))))
 
         def table():  # built only if the CSV is asked for
             logmap = state.get_jacobian_map(config, text, "fro")
@@ -71,7 +84,9 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
             return state.reach_frame(state.get_loss_reach(config, text), logmap / math.log(10), tokens)
 
         if with_curve:
+            dancing = settings.get(text_input.PRESET) == "dancing"
             data["curve"] = curve
+            data["panel"] = {**panel_payload(config, text, dancing, presenter), "setting": settings.get(TARGET)}
     else:  # no all-pairs map here: the target's own gradients, as the curve below
         reach = [math.nan] * T
         for pos, val in zip(frame.position, frame.log10_grad_norm):
@@ -126,25 +141,39 @@ def cue_position(tokens, target: int) -> int | None:
 def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
     """Everything that depends on the target word. A fragment: picking another target reruns only this part,
     not the text box, the sidebar or the all-pairs map. The page's opening sentence names the target, so it is
-    drawn here too: outside the fragment it would go on naming the last target."""
+    drawn here too: outside the fragment it would go on naming the last target.
+
+    For the one-layer Elman network the browser draws all of it (instant_curve): a pick shows at once, and the
+    rerun it starts only brings the same view back. Other models draw it here, from the target's own gradients."""
+    settings.bind(WRT)
+    if not config.is_recurrent:  # nothing but the inputs to differentiate
+        settings.put(WRT, "input")
+    target = current_target(tokens, TARGET)
+    truncate = settings.get(TRUNCATE) or None
+    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
+    if instant_curve(config, len(tokens), settings.get(WRT), truncate, norm):
+        settings.control(WRT, horizontal=True)
+        reach_by_word(config, text, tokens, target, None, cue_position(tokens, target), with_curve=True)
+        curve_caption(st, bounded=True, truncate=None)
+    else:
+        server_drawn(config, text, tokens, target, truncate, norm)
+    if config.arch == "elman":  # the sum of outer products (∂L/∂u_s) h_{s−1}ᵀ is the Elman W_hh's gradient
+        bptt_sum(config, text, target, truncate)
+    settings.publish()  # a fragment rerun skips app.py, so the link is brought up to date here
+
+
+def server_drawn(config, text: str, tokens: tuple[str, ...], target: int, truncate: int | None, norm: str) -> None:
+    """The target's view drawn by the server: the picker, verdict, numbers and Plotly curve of one target."""
     intro = st.container()
     present = sidebar.presenter()  # on a projector the curve comes right under the target, the numbers after it
     top = st.columns([2, 1] if present else [2, 1, 1])
     curve, later = st.container(), st.container()
     if not present:
         curve, later = later, curve
-    target = choose_target(tokens, TARGET, top[0], help="Or click a token in the coloured text below.",
-                           tokenizer=config.tokenizer)
-    settings.bind(WRT)
-    if not config.is_recurrent:  # nothing but the inputs to differentiate
-        settings.put(WRT, "input")
+    choose_target(tokens, TARGET, top[0], help="Or click a token in the coloured text below.",
+                  tokenizer=config.tokenizer)
     wrt = settings.control(WRT, where=top[1], horizontal=True, disabled=not config.is_recurrent)
-    truncate = settings.get(TRUNCATE) or None
-    norm = settings.bind(NORM) if state.spectral_map_ok(target, state.state_size(config)) else "fro"
-    instant = instant_curve(config, len(tokens), wrt, truncate, norm)
-    # The instant curve's own numbers (every target's, computed once per text) serve the metrics too.
-    frame = state.get_reach_frame(config, text, tokens, target) if instant else \
-        state.get_gradients(config, text, target, wrt, truncate=truncate)
+    frame = state.get_gradients(config, text, target, wrt, truncate=truncate)
     spec = state.get_spectrum(config) if config.arch == "elman" else None
     rate = decay_rate(frame.distance, frame.grad_norm)
     v = verdict(spec, rate)
@@ -157,46 +186,38 @@ def analysis(config, text: str, tokens: tuple[str, ...]) -> None:
         m[0].metric("ρ(W_hh), spectral radius", f"{spec.spectral_radius:.3g}")
         m[1].metric("‖W_hh‖₂, largest singular value", f"{spec.spectral_norm:.3g}")
         m[2].metric("γ = sup f′", f"{spec.gamma:g}")
-    m[3].metric("measured factor per step", "—" if math.isnan(rate) else f"×{rate:.3g}")
+    m[3].metric("measured factor per step", target_panel.rate_text(rate))
     cue = cue_position(tokens, target)
     intro.markdown(captions.gradients_intro(tokens, target, cue, config.tokenizer))
     with later:
         if not state.is_simple_elman(config):
             st.caption(captions.not_elman_note(config, state.w_hh_shape(config)))
-        if not instant:
-            reach_by_word(config, text, tokens, target, frame, cue)
-            cue_note(cue, target)
+        reach_by_word(config, text, tokens, target, frame, cue)
+        note = target_panel.cue_note(tokens, cue, target)
+        if note:
+            st.caption(note)
     # The bound is about dh_t/dh_s; input gradients carry an extra W_hx diag(f'(u_s)) factor it does not cover.
     bounded = spec is not None and state.is_simple_elman(config) and wrt == "hidden"
     with curve:
-        if instant:  # the strip draws the curve itself, for whichever word is hovered or picked
-            reach_by_word(config, text, tokens, target, frame, cue, with_curve=True)
-            cue_note(cue, target)
-        else:
-            row = None if truncate or wrt != "hidden" or not state.state_row_ok(config, target) else \
-                state.get_jacobian_row(config, text, target, ord=norm)
-            fig = charts.gradient_vs_distance(frame, spectrum=spec if bounded else None, jacobian_row=row,
-                                              row_norm=norm, hidden=config.hidden_size,
-                                              state_label="hc" if config.arch == "lstm" else "h")
-            render.chart(fig, frame, "gradient vs distance", key="g.curve")
-    curve.caption(
+        row = None if truncate or wrt != "hidden" or not state.state_row_ok(config, target) else \
+            state.get_jacobian_row(config, text, target, ord=norm)
+        fig = charts.gradient_vs_distance(frame, spectrum=spec if bounded else None, jacobian_row=row,
+                                          row_norm=norm, hidden=config.hidden_size,
+                                          state_label="hc" if config.arch == "lstm" else "h")
+        render.chart(fig, frame, "gradient vs distance", key="g.curve")
+    curve_caption(curve, bounded, truncate)
+
+
+def curve_caption(where, bounded: bool, truncate: int | None) -> None:
+    where.caption(
         "What this shows: for this one text, this one target and these weights, how the gradient's size falls with "
         "distance. What it cannot show: that the network would fail to learn the dependency in general. Other texts, "
         "targets or trained weights move the curve"
         + ("; the bound (dashed) holds for every input." if bounded else ".")
     )
     if truncate:
-        curve.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
-                   "a gradient of exactly zero (shown at the bottom of the axis).")
-
-    if config.arch == "elman":  # the sum of outer products (∂L/∂u_s) h_{s−1}ᵀ is the Elman W_hh's gradient
-        bptt_sum(config, text, target, truncate)
-    settings.publish()  # a fragment rerun skips app.py, so the link is brought up to date here
-
-
-def cue_note(cue: int | None, target: int) -> None:
-    if cue is not None:
-        st.caption(f"“jig” sits {target - cue} tokens before the target. Slide the cue distance to push it back.")
+        where.caption(f"Truncated BPTT with chunks of {truncate} steps: every position before the target's chunk gets "
+                      "a gradient of exactly zero (shown at the bottom of the axis).")
 
 
 def bptt_sum(config, text: str, target: int, truncate: int | None) -> None:

@@ -104,12 +104,48 @@ function drawCurve(root, d, t, hovered) {
   box.querySelector('.rs-hit').onmouseleave = () => { tip.hidden = true; guide.setAttribute('visibility', 'hidden'); };
 }
 
+// The target's panel (data.panel, Gradients with the Elman network): opening sentence, picker, verdict and the
+// measured factor, every target's made in Python, so a pick is drawn here at once and the rerun only confirms it.
+function setupPanel(root, d) {
+  const p = d.panel, el = (sel) => root.querySelector(sel);
+  el('.rs-pick-label').textContent = p.label;
+  el('.rs-help').textContent = p.help;
+  const select = el('.rs-select');
+  select.setAttribute('aria-label', p.label);
+  select.innerHTML = p.options.map(([v, label]) => `<option value="${v}">${esc(label)}</option>`).join('');
+  el('.rs-metrics').innerHTML = [...p.metrics, [p.rate_label, '']].map(([label, value]) => `<div class="rs-metric">
+    <div class="rs-metric-label">${esc(label)}</div><div class="rs-metric-value">${esc(value)}</div></div>`).join('');
+}
+
+function paintPanel(root, d) {
+  const p = d.panel, f = p.facts[String(d.target)], el = (sel) => root.querySelector(sel);
+  el('.rs-intro').innerHTML = f.intro + p.intro_tail;
+  el('.rs-select').value = String(p.setting);
+  const badge = el('.rs-badge');
+  badge.className = `rs-badge ${f.verdict}`; badge.textContent = f.verdict;
+  el('.rs-reason').textContent = f.reason;
+  el('.rs-metrics .rs-metric:last-child .rs-metric-value').textContent = f.rate;
+  el('.rs-cue-note').textContent = f.cue_note || '';
+}
+
 export default function (component) {
   const {parentElement: root, setTriggerValue} = component;
-  const d = {...component.data};  // d.target changes here on a click, before the rerun confirms it
+  const drawn = root.__rsDrawn;  // what this element shows now: a rerun that only confirms a pick changes nothing
+  const incoming = component.data;
+  const pending = root.__rsPending;  // the last pick, until a rerun brings it back
+  const stale = pending && drawn && drawn.key === incoming.key && incoming.panel
+    && incoming.panel.setting !== pending.setting && performance.now() - pending.at < 5000;  // an earlier pick's
+  if (pending && incoming.panel && incoming.panel.setting === pending.setting) root.__rsPending = undefined;
+  if (stale || (drawn && drawn.key === incoming.key && drawn.target === incoming.target
+      && (!incoming.panel || drawn.setting === incoming.panel.setting))) {
+    if (root.__rsResized) root.__rsResized.observe(root.querySelector('.rs-curve'));  // in case it was cleaned up
+    return root.__rsCleanup;
+  }
+  const d = {...incoming, ...(incoming.panel ? {panel: {...incoming.panel}} : {})};  // changed here on a pick
   const el = (sel) => root.querySelector(sel);
   const n = d.tokens.length;
   const unit = d.chars ? 'character' : 'word';  // what a token is, in the words on screen
+  const remember = () => { root.__rsDrawn = {key: d.key, target: d.target, setting: d.panel && d.panel.setting}; };
   // Words stay whole on a line: characters of one word share a no-wrap span; spaces may break.
   let html = '', open = false;
   d.tokens.forEach((tok, t) => {
@@ -125,6 +161,10 @@ export default function (component) {
   bar.style.background = `linear-gradient(to right, ${VIRIDIS.join(',')})`;
   el('.rs-ticks').innerHTML = d.ticks.map((e) => `<span style="left:${(100 * (e - d.lo)) / (d.hi - d.lo)}%">${pow10(e)}</span>`).join('');
   el('.rs-scale-name').innerHTML = `${d.quantity}, fixed scale:`;
+  el('.rs-panel').hidden = !d.panel;
+  // On a projector the curve comes right under the picker, the verdict and the numbers after it (CSS order).
+  el('.rs-root').classList.toggle('rs-present', Boolean(d.panel && d.panel.presenter));
+  if (d.panel) setupPanel(root, d);
 
   const paint = (t, hovered) => {
     const row = d.rows[String(t)] || [];
@@ -149,7 +189,7 @@ export default function (component) {
   };
   el('.rs-note').innerHTML = (d.hover ? `Hover a ${unit} to see how far back its own prediction reaches${d.curve ? ', in these colours and in the curve below' : ''}; click it to make it the target. `
     : `Click a ${unit} to make it the target. `)
-    + 'Orange: the target' + (d.cue !== null ? '; underlined: the cue' : '') + `. ${unit[0].toUpperCase() + unit.slice(1)}s after the one shown have no path to its prediction. `
+    + 'Orange: the target' + (d.cue !== null || d.panel ? '; underlined: the cue' : '') + `. ${unit[0].toUpperCase() + unit.slice(1)}s after the one shown have no path to its prediction. `
     + `Colours run from ${pow10(d.ticks[0])} or less (purple) to ${pow10(d.ticks[d.ticks.length - 1])} or more (yellow) on the same scale for every text and model, `
     + `so a network that keeps ×0.99 per step stays bright over the whole text while a vanishing one fades to purple within a few words.`
     + ` <span class="rs-chip" style="background:${SPECIAL.zero}"></span>exactly 0 <span class="rs-chip" style="background:${SPECIAL.overflow}"></span>overflow`
@@ -157,6 +197,14 @@ export default function (component) {
 
   const text = el('.rs-text');
   let shown = d.target;
+  // A new target, drawn now (strip, curve and panel) and then reported: setting is what the URL will hold.
+  const pick = (setting) => {
+    d.target = setting || d.panel.last; shown = d.target; d.panel.setting = setting;
+    d.cue = d.panel.facts[String(d.target)].cue;
+    paint(d.target, false); paintPanel(root, d); remember();
+    root.__rsPending = {setting, at: performance.now()};
+    setTriggerValue('pick', setting);
+  };
   text.onmouseover = (e) => {
     const s = e.target.closest('.rs-t');
     if (!s || !d.hover) return;
@@ -168,16 +216,23 @@ export default function (component) {
     const s = e.target.closest('.rs-t');
     const t = s ? Number(s.getAttribute('data-t')) : 0;
     if (t < 1) return;
+    if (d.panel) { pick(t); return; }
     if (d.hover) { d.target = t; shown = t; paint(t, false); }  // drawn now; the rerun brings the numbers
     setTriggerValue('pick', t);
   };
+  if (d.panel) {
+    el('.rs-select').onchange = (e) => pick(Number(e.target.value));
+    paintPanel(root, d);
+  }
   paint(d.target, false);
+  remember();
   if (root.__rsResized) root.__rsResized.disconnect();  // a rerun calls this again on the same element
+  root.__rsResized = root.__rsCleanup = undefined;
   if (!d.curve) return undefined;
   const box = el('.rs-curve');
   const resized = (root.__rsResized = new ResizeObserver(() => {
     if (box.clientWidth && box.clientWidth !== box.drawnAt) drawCurve(root, d, shown, shown !== d.target);
   }));
   resized.observe(box);
-  return () => resized.disconnect();
+  return (root.__rsCleanup = () => resized.disconnect());
 }

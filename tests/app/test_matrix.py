@@ -93,7 +93,11 @@ def test_a_target_picked_then_another_model_goes_back_to_the_last_word(path, ses
     """A position picked under the word model names another token under the character one: the target resets."""
     at = open_app(path, "elman-word", session_models, preset="dancing", whole=True)  # the sidebar's Model box
     key = TARGET_PAGES[path]
-    at.selectbox(key=f"w.{key}").set_value(3).run()
+    if path == "pages/3_Gradients_through_time.py":  # the Elman network's picker is drawn in the browser
+        at.session_state[key] = 3  # what its pick reports
+        at.run()
+    else:
+        at.selectbox(key=f"w.{key}").set_value(3).run()
     shows_something(at, path, "a picked target")
     assert at.session_state[key] == 3
     at.selectbox(key="w.model").set_value("elman-char").run()

@@ -78,16 +78,25 @@ def strip(at: AppTest) -> dict:
 
 def test_gradient_page_target_and_truncation_change_the_curve():
     at = open_page(PAGES[2])
-    target = at.selectbox(key="w.target")
-    assert target.value == 0 and "69 · dancing" in target.format_func(0)  # the last word, not the full stop
-    # The Elman network's curves travel with the strip, every target's at once: no Plotly curve, no rerun to pick.
+    # The Elman network's curves and panel travel with the strip, every target's at once: no Plotly curve, no
+    # server-drawn picker, verdict or numbers, so a pick is drawn in the browser before any rerun.
     data = strip(at)
-    assert data["target"] == 69 and len(data["curve"]["q"]) == len(data["tokens"]) - 1
+    panel = data["panel"]
+    assert panel["setting"] == 0 and panel["options"][0] == [0, "the last word: 69 · dancing"]  # not the full stop
+    assert data["target"] == 69 and len(data["curve"]["q"]) == len(data["tokens"]) - 1 == len(panel["facts"])
     assert not any(f["layout"]["title"]["text"].startswith("How strongly") for f in plotly_figures(at))
-    target.set_value(20).run()
-    assert strip(at)["target"] == 20 and strip(at)["curve"]["q"] == data["curve"]["q"]
+    assert "w.target" not in [s.key for s in at.selectbox] and not at.metric
+    words = data["tokens"]
+    assert "<b>“dancing”</b> likely 56 words later" in panel["facts"]["69"]["intro"]
+    assert f"<b>“{words[20]}”</b> likely {20 - words.index('jig')} words later" in panel["facts"]["20"]["intro"]
+    at.session_state["target"] = 20  # what a pick in the browser reports (reach_strip.js: setTriggerValue)
+    at.run()
+    assert strip(at)["target"] == 20 and strip(at)["panel"]["setting"] == 20
+    assert strip(at)["curve"]["q"] == data["curve"]["q"] and strip(at)["key"] == data["key"], "the same view"
+    assert at.query_params["target"] == "20"
     at.number_input(key="w.tbptt").set_value(5).run()  # truncated BPTT: the target's own curve, as a Plotly chart
     assert not at.exception
+    assert at.selectbox(key="w.target").value == 20 and at.metric, "drawn by the server now"
     assert at.query_params["tbptt"] == "5" and at.query_params["target"] == "20"
     zeros = [tr for tr in figure(at, "How strongly")["data"] if tr["name"].endswith("exactly 0")]
     assert len(zeros) == 1 and len(zeros[0]["x"]["bdata"]) > 0, "exact zeros beyond the chunk, on the floor row"
@@ -95,10 +104,16 @@ def test_gradient_page_target_and_truncation_change_the_curve():
 
 
 def test_cue_distance_slider_moves_jig_back():
+    def cue_note(at):
+        data = strip(at)
+        return data["panel"]["facts"][str(data["target"])]["cue_note"]
+
     at = open_page(PAGES[2])
-    assert any("56 tokens" in c.value for c in at.caption)
+    assert "sits 56 tokens before" in cue_note(at)
     at.slider(key="w.pad").set_value(100).run()
-    assert any("156 tokens" in c.value for c in at.caption)
+    assert "sits 156 tokens before" in cue_note(at)
+    at.radio(key="w.wrt").set_value("input").run()  # drawn by the server: the same sentence, as a caption
+    assert any("“jig” sits 156 tokens before" in c.value for c in at.caption)
 
 
 def test_a_shared_link_reopens_the_same_view():
@@ -178,5 +193,5 @@ def test_a_character_model_pads_the_passage_only_as_far_as_it_fits():
     note = next(c.value for c in at.caption if "filler words would push" in c.value)
     used = int(note.split(": ")[1].split()[0])
     assert 0 < used < 400 and "2,000 characters" in note
-    assert "the last character" in at.selectbox(key="w.target").format_func(0)
+    assert "the last character" in at.selectbox(key="w.target").format_func(0)  # too long for the map: server-drawn
     assert at.selectbox(key="w.target").format_func(0).endswith("· g"), "the final “dancing” is still there"

@@ -120,17 +120,42 @@ def test_hovering_a_word_recolours_the_sentence_and_a_click_makes_it_the_target(
     page.wait_for_timeout(300)
     assert harness.runs(page) == runs, "hovering started a script run"
 
-    word.click()
-    assert curve.get_attribute("data-rnn-curve") == "12", "the picked word’s curve is drawn at once"
-    harness.wait_for_rerun(page, runs)
+    # A click draws the whole target panel at once; the rerun it starts brings back the same view and changes
+    # nothing on screen (the strip's element is watched from the click on).
     picker = page.get_by_role("combobox", name="Target word (the word being predicted)")
-    assert picker.input_value() == "12 · lively"
+    word.click()
+    changes = watch(strip)
+    assert curve.get_attribute("data-rnn-curve") == "12", "the picked word’s curve is drawn at once"
+    assert picker.input_value() == "12"
+    assert "prediction of “lively”" in strip.locator(".rs-intro").inner_text(), "the opening sentence, at once"
+    rate = strip.locator(".rs-metric").last.inner_text()
+    harness.wait_for_rerun(page, runs)
+    harness.wait_for_idle(page)
     assert "target=12" in page.url
-    intro = page.locator('[data-testid="stMarkdownContainer"]', has_text="has to carry the error").first
-    assert "prediction of “lively”" in intro.inner_text(), "the opening sentence names the new target"
-    assert page.locator(STRIP).get_attribute("data-rnn-shown") == "12"
-    assert page.locator("svg[data-rnn-curve]").get_attribute("data-rnn-curve") == "12"
+    assert changes() == 0, "the rerun redrew what the click had drawn"
+    assert strip.locator(".rs-metric").last.inner_text() == rate
+    assert strip.get_attribute("data-rnn-shown") == "12"
     assert page.locator(harness.PLOTLY).count() == 0, "the curve is the strip's, the map a canvas: no Plotly chart"
+
+    runs = harness.runs(page)
+    picker.select_option("0")  # "the last word": the picker is the strip's own, drawn in the browser too
+    changes = watch(strip)
+    assert strip.get_attribute("data-rnn-shown") == str(target)
+    assert "“dancing”" in strip.locator(".rs-intro").inner_text()
+    assert strip.locator(".rs-t.rs-cue").inner_text() == "jig", "the cue of the new target is underlined"
+    assert "tokens before the target" in strip.locator(".rs-cue-note").inner_text()
+    harness.wait_for_rerun(page, runs)
+    harness.wait_for_idle(page)
+    assert "target=" not in page.url, "the last word is the default, so the link leaves it out"
+    assert changes() == 0
+
+
+def watch(locator):
+    """Start counting DOM changes inside the element; returns a function that reads the count."""
+    locator.evaluate("""e => { e.__changes = 0;
+      new MutationObserver((r) => { e.__changes += r.length; }).observe(e, {subtree: true, childList: true,
+        attributes: true, characterData: true}); }""")
+    return lambda: locator.evaluate("e => e.__changes")
 
 
 def stable_box(page, locator, tries: int = 50) -> dict:

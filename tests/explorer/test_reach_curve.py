@@ -10,8 +10,16 @@ import pandas as pd
 import pytest
 
 from core import ModelConfig, build_model, unroll
-from core.gradients import decay_rate, gradient_vs_distance, jacobian_log_norms, loss_reach_map, spectrum, step_factors
-from explorer import charts, reach_strip, state
+from core.gradients import (
+    decay_rate,
+    gradient_vs_distance,
+    jacobian_log_norms,
+    loss_reach_map,
+    spectrum,
+    step_factors,
+    verdict,
+)
+from explorer import captions, charts, reach_strip, state, target_panel
 
 TEXT = "the starving cat chased the mouse across the garden and back to the old stone wall"
 
@@ -66,12 +74,30 @@ def test_a_zero_gradient_travels_as_the_strips_zero_code_and_the_axis_grows_a_fl
         < reach_strip.OVERFLOW
 
 
-def test_the_metrics_read_from_every_targets_curves_equal_one_backward_pass():
-    cfg = ModelConfig(hidden_size=8, spectral_radius=1.4, seed=5)
+@pytest.mark.parametrize("radius", [0.6, 1.4, 3.0])
+def test_the_panel_drawn_in_the_browser_says_what_one_backward_pass_of_each_target_says(radius):
+    """Every target's verdict, factor and sentences, made once per text from every target's curves, equal what the
+    server-drawn page computes from that target's own backward pass (a vanishing, an edge and an exploding net)."""
+    cfg = ModelConfig(hidden_size=8, spectral_radius=radius, seed=5)
+    tokens = state.get_trace(cfg, TEXT).tokens
+    spec = state.get_spectrum(cfg)
+    panel = target_panel.panel_data(tokens, state.get_loss_reach(cfg, TEXT), spec, tokenizer="word",
+                                    cue_of=lambda t: 2 if t > 2 else None)
+    assert sorted(map(int, panel["facts"])) == list(range(1, len(tokens)))
+    assert panel["options"][0] == [0, f"the last word: {len(tokens) - 1} · {tokens[-1]}"]
     for t in (1, 7, 15):
-        tokens = state.get_trace(cfg, TEXT).tokens
-        fast, one = state.get_reach_frame(cfg, TEXT, tokens, t), state.get_gradients(cfg, TEXT, t)
-        assert list(fast.token) == list(one.token) and list(fast.distance) == list(one.distance)
-        np.testing.assert_allclose(fast.log10_grad_norm, one.log10_grad_norm, rtol=1e-12)
-        assert decay_rate(fast.distance, fast.grad_norm) == pytest.approx(decay_rate(one.distance, one.grad_norm),
-                                                                          rel=1e-10, nan_ok=True)
+        one = state.get_gradients(cfg, TEXT, t)
+        rate = decay_rate(one.distance, one.grad_norm)
+        facts = panel["facts"][str(t)]
+        assert facts["rate"] == target_panel.rate_text(rate)
+        assert (facts["verdict"], facts["reason"]) == tuple(vars(verdict(spec, rate)).values())
+        cue = 2 if t > 2 else None
+        head = captions.gradients_intro_head(tokens, t, cue)
+        assert facts["intro"] == target_panel.markdown_html(head) and f"<b>“{tokens[t]}”</b>" in facts["intro"]
+        assert facts["cue"] == cue and (facts["cue_note"] is None) == (cue is None)
+        if cue is not None:
+            assert f"sits {t - 2} tokens before" in facts["cue_note"]
+
+
+def test_the_panels_markdown_is_escaped_before_it_is_bolded():
+    assert target_panel.markdown_html("**“<b>”** & <i>") == "<b>“&lt;b&gt;”</b> &amp; &lt;i&gt;"
