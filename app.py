@@ -4,7 +4,8 @@ import streamlit as st
 
 from explorer.navigation import sections
 
-st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
+# An ASCII icon: an emoji one makes Streamlit load its emoji catalogue, half a second of a new server's first page.
+st.set_page_config(page_title="RNN Explorer", page_icon=":material/repeat:", layout="wide")
 pages = {p.url_path: st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
          for specs in sections().values() for p in specs}
 page = st.navigation({section: [pages[p.url_path] for p in specs] for section, specs in sections().items()})

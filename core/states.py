@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.decomposition import PCA
 
 from .trace import Trace
 
@@ -57,6 +56,9 @@ def project(paths: Sequence[np.ndarray]) -> Projection:
     ratios = np.zeros(2)
     pca = None
     if X.shape[0] >= 2 and X.var(0).sum() > 0:
+        from sklearn.decomposition import PCA  # here, not at the top: scikit-learn takes 1.5 s to import, and every
+        # page imports this module, so a new server's first page would wait for it
+
         pca = PCA(n_components=n_comp).fit(X)
         ratios[:n_comp] = pca.explained_variance_ratio_
     points = []

@@ -56,22 +56,29 @@ def plain(text: str) -> str:
 def register(data: Path | bytes) -> checkpoint.Checkpoint:
     """Check a checkpoint (it must load) and remember where its bytes are, under its digest."""
     ckpt = checkpoint.load(data)
-    with _LOCK:
-        _SOURCES.setdefault(ckpt.digest, data)
+    remember(ckpt.digest, data)
     return ckpt
 
 
-def entry(ckpt: checkpoint.Checkpoint, key: str, label: str | None = None) -> Entry:
-    config = ckpt.model.config.replace(weights=ckpt.digest)
+def remember(digest: str, data: Path | bytes) -> None:
+    with _LOCK:
+        _SOURCES.setdefault(digest, data)
+
+
+def entry(ckpt: checkpoint.Checkpoint | checkpoint.Summary, key: str, label: str | None = None) -> Entry:
+    config = (ckpt.config if isinstance(ckpt, checkpoint.Summary) else ckpt.model.config).replace(weights=ckpt.digest)
     label = label or f"{SHORT_ARCH_NAMES[config.arch]} · {TOKEN_NAMES[config.tokenizer]}"
     return Entry(key, label, config, dict(ckpt.meta))
 
 
 def scan(folder: Path = PRETRAINED_DIR) -> dict[str, Entry]:
-    """Every checkpoint in the folder, keyed by file name: models/elman-word.safetensors -> "elman-word"."""
+    """Every checkpoint in the folder, keyed by file name: models/elman-word.safetensors -> "elman-word". Read,
+    not built: a model is built when a page first asks for it (load)."""
     out = {}
     for path in sorted(folder.glob("*.safetensors")):
-        out[path.stem] = entry(register(path), path.stem)
+        summary = checkpoint.describe(path)
+        remember(summary.digest, path)
+        out[path.stem] = entry(summary, path.stem)
     return out
 
 

@@ -17,6 +17,7 @@ import torch
 
 import core
 import core.backprop_review
+import core.lecture
 import core.units
 from core import ModelConfig
 from core.gradients import (
@@ -39,7 +40,7 @@ from core.models import scale_w_hh
 from core.models.recurrent import DIRECTIONS
 from core.probes import ablation, ablation_gradients
 
-from . import catalogue, map_cache, reach_strip
+from . import catalogue, map_cache, reach_strip, target_panel
 
 # One intra-op thread: Streamlit runs every session's script in its own thread, and torch's two-thread
 # pool then contends for the same cores; small batched ops slowed 30x under load with two threads.
@@ -168,6 +169,17 @@ def get_strip_payload(config: ModelConfig, text: str, with_curve: bool, presente
         quantity="‖∂q/∂h<sub>s</sub>‖", row_name="‖∂h<sub>t</sub>/∂h<sub>s</sub>‖<sub>F</sub>",
         presenter=presenter) if with_curve else None
     return reach_strip.reach_rows(logmap), curve
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_target_panel(config: ModelConfig, text: str, dancing: bool, presenter: bool) -> dict:
+    """Every target's facts for the Gradients page's in-browser panel (explorer.target_panel), from the strip's own
+    curves: the same for every pick of a text, so shared and never copied, as get_strip_payload. dancing: whether
+    the text is the dancing passage, whose cue “jig” the facts name."""
+    tokens = get_trace(config, text).tokens
+    return target_panel.panel_data(
+        tokens, get_loss_reach(config, text), get_spectrum(config), tokenizer=config.tokenizer, presenter=presenter,
+        cue_of=(lambda t: core.lecture.cue_position(tokens, t)) if dancing else (lambda t: None))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -18,7 +18,7 @@ import numpy as np
 from core.gradients import Spectrum, decay_rate, verdict
 
 from . import captions
-from .targets import default_target, target_label
+from .positions import default_target, target_label
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 

@@ -7,24 +7,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from . import settings
+from .positions import default_target, target_label
 from .sidebar import MODEL, TOKENIZER
 from .state import MAX_TOKENS
 
 _CONTEXT = "_target_context"  # setting key -> (model, tokenizer) its position was chosen under
-
-
-def default_target(tokens: Sequence[str]) -> int:
-    """The last word (not punctuation) that has something before it: "dancing" in the dancing passage."""
-    for pos in range(len(tokens) - 1, 0, -1):
-        if any(ch.isalnum() for ch in tokens[pos]):
-            return pos
-    return len(tokens) - 1
-
-
-def target_label(tokens: Sequence[str], position: int) -> str:
-    token = tokens[position]
-    shown = token if len(token) <= 24 else token[:23] + "…"
-    return f"{position} · {shown}"
 
 
 def target_setting(key: str) -> settings.Setting:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import captions, charts, render, settings, sidebar, state, text_input
-from ..targets import default_target
+from ..positions import default_target
 
 MAX_FACTORS = 60  # each factor is shown with its exact spectral norm (one SVD each)
 # Steps of the text: the choices are its positions, built per run (-1: not chosen yet, the defaults below).

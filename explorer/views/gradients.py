@@ -53,16 +53,6 @@ def instant_curve(config, T: int, wrt: str, truncate: int | None, norm: str) -> 
         and norm == "fro"
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def panel_payload(config, text: str, dancing: bool, presenter: bool) -> dict:
-    """Every target's facts for the in-browser panel, from the strip's own curves: the same for every pick of a
-    text, so shared and never copied (as state.get_strip_payload). dancing: whether “jig” is the cue to name."""
-    tokens = state.get_trace(config, text).tokens
-    return target_panel.panel_data(
-        tokens, state.get_loss_reach(config, text), state.get_spectrum(config), tokenizer=config.tokenizer,
-        presenter=presenter, cue_of=(lambda t: lecture.cue_position(tokens, t)) if dancing else (lambda t: None))
-
-
 def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame, cue: int | None,
                   with_curve: bool = False) -> None:
     """The sentence coloured by reach. For the Elman network every word's row of the all-pairs map goes to the
@@ -84,9 +74,9 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
             return state.reach_frame(state.get_loss_reach(config, text), logmap / math.log(10), tokens)
 
         if with_curve:
-            dancing = settings.get(text_input.PRESET) == "dancing"
+            panel = state.get_target_panel(config, text, settings.get(text_input.PRESET) == "dancing", presenter)
             data["curve"] = curve
-            data["panel"] = {**panel_payload(config, text, dancing, presenter), "setting": settings.get(TARGET)}
+            data["panel"] = {**panel, "setting": settings.get(TARGET)}
     else:  # no all-pairs map here: the target's own gradients, as the curve below
         reach = [math.nan] * T
         for pos, val in zip(frame.position, frame.log10_grad_norm):
