@@ -1,11 +1,15 @@
 """RNN Explorer: the entry point builds the navigation and the shared sidebar, then runs the chosen page."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from explorer.navigation import sections
 
-# An ASCII icon: an emoji one makes Streamlit load its emoji catalogue, half a second of a new server's first page.
-st.set_page_config(page_title="RNN Explorer", page_icon=":material/repeat:", layout="wide")
+# A file, not an emoji (Streamlit would load its emoji catalogue: half a second of a new server's first page) nor
+# a Material icon (its favicon is fetched from a font server, which an offline laptop cannot reach).
+st.set_page_config(page_title="RNN Explorer", page_icon=Path(__file__).parent / "explorer/web/favicon.png",
+                   layout="wide")
 pages = {p.url_path: st.Page(p.path, title=p.title, url_path=p.url_path, icon=p.icon, default=p.default)
          for specs in sections().values() for p in specs}
 page = st.navigation({section: [pages[p.url_path] for p in specs] for section, specs in sections().items()})
