@@ -3,7 +3,9 @@ earlier word still reaches that word's prediction; click it and it becomes the t
 strip also draws the target's gradient against distance (curve_data), so hovering or picking a word redraws that
 curve at once too.
 
-Every row of the all-pairs map is sent once and sliced in the browser, so hovering needs no script rerun. The
+Every row of the all-pairs map is sent once and sliced in the browser, so hovering needs no script rerun. On
+Gradients the strip also carries the target's panel (explorer.target_panel), so that a pick is drawn here at once
+and the rerun it starts, bringing back the same data, redraws nothing. The
 colour scale is fixed (REACH_LO..REACH_HI on log10), the same for every text, model and target: a network at
 the edge of stability (×0.99 per step) keeps its colour over the whole text where a vanishing one fades.
 """

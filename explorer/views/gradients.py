@@ -61,11 +61,11 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
     target's panel (picker, opening sentence, verdict, measured factor), so that a pick is drawn at once."""
     T = len(tokens)
     if config.arch == "elman" and T <= state.MAX_MAP_TOKENS:
-        presenter = sidebar.presenter()
+        presenter, dancing = sidebar.presenter(), settings.get(text_input.PRESET) == "dancing"
         rows, curve = state.get_strip_payload(config, text, with_curve, with_curve and presenter)
         data = reach_strip.strip_data(tokens, rows, target=target, cue=cue, hover=True,
                                       quantity="‖∂h<sub>t−1</sub>/∂h<sub>s</sub>‖<sub>F</sub>",
-                                      key=str(hash((config, text, with_curve, presenter))))
+                                      key=str(hash((config, text, with_curve, presenter, dancing))))
 
         def table():  # built only if the CSV is asked for
             logmap = state.get_jacobian_map(config, text, "fro")
@@ -74,7 +74,7 @@ def reach_by_word(config, text: str, tokens: tuple[str, ...], target: int, frame
             return state.reach_frame(state.get_loss_reach(config, text), logmap / math.log(10), tokens)
 
         if with_curve:
-            panel = state.get_target_panel(config, text, settings.get(text_input.PRESET) == "dancing", presenter)
+            panel = state.get_target_panel(config, text, dancing, presenter)
             data["curve"] = curve
             data["panel"] = {**panel, "setting": settings.get(TARGET)}
     else:  # no all-pairs map here: the target's own gradients, as the curve below

@@ -133,10 +133,11 @@ export default function (component) {
   const drawn = root.__rsDrawn;  // what this element shows now: a rerun that only confirms a pick changes nothing
   const incoming = component.data;
   const pending = root.__rsPending;  // the last pick, until a rerun brings it back
-  const stale = pending && drawn && drawn.key === incoming.key && incoming.panel
-    && incoming.panel.setting !== pending.setting && performance.now() - pending.at < 5000;  // an earlier pick's
+  const same = drawn && incoming.key && drawn.key === incoming.key;  // the same text, model and view (key "": unknown)
+  const stale = same && pending && incoming.panel && incoming.panel.setting !== pending.setting
+    && performance.now() - pending.at < 5000;  // an earlier pick's rerun, overtaken by a later pick
   if (pending && incoming.panel && incoming.panel.setting === pending.setting) root.__rsPending = undefined;
-  if (stale || (drawn && drawn.key === incoming.key && drawn.target === incoming.target
+  if (stale || (same && drawn.target === incoming.target
       && (!incoming.panel || drawn.setting === incoming.panel.setting))) {
     if (root.__rsResized) root.__rsResized.observe(root.querySelector('.rs-curve'));  // in case it was cleaned up
     return root.__rsCleanup;
@@ -189,7 +190,8 @@ export default function (component) {
   };
   el('.rs-note').innerHTML = (d.hover ? `Hover a ${unit} to see how far back its own prediction reaches${d.curve ? ', in these colours and in the curve below' : ''}; click it to make it the target. `
     : `Click a ${unit} to make it the target. `)
-    + 'Orange: the target' + (d.cue !== null || d.panel ? '; underlined: the cue' : '') + `. ${unit[0].toUpperCase() + unit.slice(1)}s after the one shown have no path to its prediction. `
+    + 'Orange: the target' + (d.cue !== null || (d.panel && Object.values(d.panel.facts).some((f) => f.cue !== null))
+      ? '; underlined: the cue' : '') + `. ${unit[0].toUpperCase() + unit.slice(1)}s after the one shown have no path to its prediction. `
     + `Colours run from ${pow10(d.ticks[0])} or less (purple) to ${pow10(d.ticks[d.ticks.length - 1])} or more (yellow) on the same scale for every text and model, `
     + `so a network that keeps ×0.99 per step stays bright over the whole text while a vanishing one fades to purple within a few words.`
     + ` <span class="rs-chip" style="background:${SPECIAL.zero}"></span>exactly 0 <span class="rs-chip" style="background:${SPECIAL.overflow}"></span>overflow`
